@@ -1,0 +1,68 @@
+# Thin wrapper over meson/ninja. `make test` is what CI runs (see .ci/run).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+# Exactly the Debian packages the build, the tests and the benchmarks use.
+BUILD_PACKAGES := g++ meson ninja-build pkg-config clang-format \
+  nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev libyaml-cpp-dev libboost-dev \
+  libboost-system-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libmnl-dev libnftnl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev
+TEST_PACKAGES := iproute2 kubectl
+DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
+
+.PHONY: all deps build test test-unit test-integration test-asan bench format format-check clean
+
+all: build
+
+# Idempotent: apt-get runs (with an update first) only when a package is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# meson picks up ccache by itself when it is installed.
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true $(MESON_OPTS)
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: deps format-check build
+	meson test -C $(BUILD) --print-errorlogs --no-suite e2e
+	meson test -C $(BUILD) --print-errorlogs --suite e2e --num-processes 1
+	$(MAKE) test-asan
+
+test-unit: build
+	meson test -C $(BUILD) --print-errorlogs --suite unit
+
+test-integration: build
+	meson test -C $(BUILD) --print-errorlogs --suite integration
+
+# The unit suite once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+	  -Dintegration=false -Dcpp_args=-fno-sanitize-recover=all $(MESON_OPTS)
+
+test-asan: $(ASAN_BUILD)/build.ninja
+	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit
+
+bench: deps build
+	meson test -C $(BUILD) --benchmark --verbose
+
+format:
+	clang-format -i $(SOURCES)
+
+format-check:
+	clang-format --dry-run --Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
