@@ -29,6 +29,7 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr size_t kElementsPerMessage = 256;
+constexpr uint32_t kBatchPageSize = 256 * 1024;
 constexpr uint8_t kRuleCommentUdata = 0;  // NFTNL_UDATA_RULE_COMMENT
 
 struct SocketClose {
@@ -102,6 +103,7 @@ class MnlNftOps final : public NftOps {
   uint32_t portid_;
   uint32_t seq_ = 1;
   std::map<uint32_t, size_t> seq_to_op_;
+  size_t expected_bytes_ = 0;  // sum of the operation messages put in the batch
 };
 
 nlmsghdr* MnlNftOps::header(nftnl_batch* b, uint16_t type, Family f, uint16_t flags, size_t index) {
@@ -112,7 +114,10 @@ nlmsghdr* MnlNftOps::header(nftnl_batch* b, uint16_t type, Family f, uint16_t fl
 }
 
 void MnlNftOps::encodeOp(nftnl_batch* b, const Op& op, size_t index) {
-  auto next = [b] { nftnl_batch_update(b); };
+  auto next = [this, b] {
+    expected_bytes_ += static_cast<nlmsghdr*>(nftnl_batch_buffer(b))->nlmsg_len;
+    nftnl_batch_update(b);
+  };
   std::visit(Overloaded{
                  [&](const AddTable& o) {
                    auto t = encodeTable(o.table);
@@ -203,10 +208,13 @@ void MnlNftOps::encodeOp(nftnl_batch* b, const Op& op, size_t index) {
 
 Status MnlNftOps::commit(const Transaction& tx) {
   if (tx.empty()) return Status::ok();
-  std::unique_ptr<nftnl_batch, BatchFree> batch(
-      nftnl_batch_alloc(MNL_SOCKET_BUFFER_SIZE, MNL_SOCKET_BUFFER_SIZE * 16));
+  // A message larger than a batch page is silently dropped by libmnl's batch
+  // bookkeeping, so pages are made far larger than any single message we build
+  // (element messages are capped at kElementsPerMessage entries).
+  std::unique_ptr<nftnl_batch, BatchFree> batch(nftnl_batch_alloc(kBatchPageSize, kBatchPageSize));
   if (!batch) return Status::error(ENOMEM, "allocate nftables batch");
   seq_to_op_.clear();
+  expected_bytes_ = 0;
   nftnl_batch_begin(static_cast<char*>(nftnl_batch_buffer(batch.get())), seq_++);
   nftnl_batch_update(batch.get());
   for (size_t i = 0; i < tx.ops().size(); ++i) encodeOp(batch.get(), tx.ops()[i], i);
@@ -218,6 +226,10 @@ Status MnlNftOps::commit(const Transaction& tx) {
   nftnl_batch_iovec(batch.get(), iov.data(), static_cast<uint32_t>(iov_len));
   size_t total = 0;
   for (const iovec& v : iov) total += v.iov_len;
+  size_t framing = 2 * NLMSG_ALIGN(sizeof(nlmsghdr) + sizeof(nfgenmsg));  // batch begin + end
+  if (total != expected_bytes_ + framing) {
+    return Status::error(EMSGSIZE, "nftables batch lost a message larger than a batch page");
+  }
   // The whole batch must go in one sendmsg; make room for it.
   int fd = mnl_socket_get_fd(sock_.get());
   int sndbuf = static_cast<int>(total + MNL_SOCKET_BUFFER_SIZE);

@@ -206,7 +206,8 @@ SetPtr encodeSet(const Set& s, bool with_spec) {
   if (!with_spec) return p;
   uint32_t flags = s.flags;
   if (s.data) flags |= NFT_SET_MAP;
-  if (s.key.size() > 1) flags |= NFT_SET_CONCAT;
+  // NFT_SET_CONCAT is only for interval concatenations (with field descriptions);
+  // a hash set with a concatenated key needs just the packed type and length.
   if (s.timeout_ms != 0) flags |= NFT_SET_TIMEOUT;
   nftnl_set_set_u32(p.get(), NFTNL_SET_FLAGS, flags);
   nftnl_set_set_u32(p.get(), NFTNL_SET_KEY_TYPE, keyType(s.key));
