@@ -6,40 +6,47 @@
 namespace orch {
 
 namespace {
-const char* errnoSymbol(int err) {
-  switch (err) {
-#define ORCH_ERRNO_CASE(e) \
-  case e:                  \
-    return #e;
-    ORCH_ERRNO_CASE(EPERM)
-    ORCH_ERRNO_CASE(ENOENT) ORCH_ERRNO_CASE(ESRCH) ORCH_ERRNO_CASE(EINTR) ORCH_ERRNO_CASE(
-        EIO) ORCH_ERRNO_CASE(ENXIO) ORCH_ERRNO_CASE(E2BIG) ORCH_ERRNO_CASE(ENOEXEC)
-        ORCH_ERRNO_CASE(EBADF) ORCH_ERRNO_CASE(ECHILD) ORCH_ERRNO_CASE(EAGAIN) ORCH_ERRNO_CASE(
-            ENOMEM) ORCH_ERRNO_CASE(EACCES) ORCH_ERRNO_CASE(EFAULT) ORCH_ERRNO_CASE(EBUSY)
-            ORCH_ERRNO_CASE(EEXIST) ORCH_ERRNO_CASE(EXDEV) ORCH_ERRNO_CASE(ENODEV) ORCH_ERRNO_CASE(
-                ENOTDIR) ORCH_ERRNO_CASE(EISDIR) ORCH_ERRNO_CASE(EINVAL) ORCH_ERRNO_CASE(ENFILE)
-                ORCH_ERRNO_CASE(EMFILE) ORCH_ERRNO_CASE(ENOSPC) ORCH_ERRNO_CASE(
-                    ESPIPE) ORCH_ERRNO_CASE(EROFS) ORCH_ERRNO_CASE(EPIPE) ORCH_ERRNO_CASE(ERANGE)
-                    ORCH_ERRNO_CASE(EDEADLK) ORCH_ERRNO_CASE(ENAMETOOLONG) ORCH_ERRNO_CASE(ENOSYS)
-                        ORCH_ERRNO_CASE(ENOTEMPTY) ORCH_ERRNO_CASE(ELOOP) ORCH_ERRNO_CASE(ENODATA)
-                            ORCH_ERRNO_CASE(ETIME) ORCH_ERRNO_CASE(EPROTO) ORCH_ERRNO_CASE(
-                                EBADMSG) ORCH_ERRNO_CASE(EOVERFLOW) ORCH_ERRNO_CASE(EMSGSIZE)
-                                ORCH_ERRNO_CASE(EPROTONOSUPPORT) ORCH_ERRNO_CASE(EOPNOTSUPP)
-                                    ORCH_ERRNO_CASE(EAFNOSUPPORT) ORCH_ERRNO_CASE(EADDRINUSE)
-                                        ORCH_ERRNO_CASE(EADDRNOTAVAIL) ORCH_ERRNO_CASE(ENETDOWN)
-                                            ORCH_ERRNO_CASE(ENETUNREACH) ORCH_ERRNO_CASE(
-                                                ECONNABORTED) ORCH_ERRNO_CASE(ECONNRESET)
-                                                ORCH_ERRNO_CASE(ENOBUFS) ORCH_ERRNO_CASE(EISCONN)
-                                                    ORCH_ERRNO_CASE(ENOTCONN) ORCH_ERRNO_CASE(
-                                                        ETIMEDOUT) ORCH_ERRNO_CASE(ECONNREFUSED)
-                                                        ORCH_ERRNO_CASE(EHOSTUNREACH)
-                                                            ORCH_ERRNO_CASE(EALREADY)
-                                                                ORCH_ERRNO_CASE(EINPROGRESS)
-                                                                    ORCH_ERRNO_CASE(ECANCELED)
-#undef ORCH_ERRNO_CASE
-                                                                        default : return nullptr;
+
+struct ErrnoEntry {
+  int value;
+  const char* name;
+};
+
+#define ORCH_ERRNO(e) \
+  ErrnoEntry {        \
+    e, #e             \
   }
+constexpr ErrnoEntry kErrnoNames[] = {
+    ORCH_ERRNO(EPERM),           ORCH_ERRNO(ENOENT),        ORCH_ERRNO(ESRCH),
+    ORCH_ERRNO(EINTR),           ORCH_ERRNO(EIO),           ORCH_ERRNO(ENXIO),
+    ORCH_ERRNO(E2BIG),           ORCH_ERRNO(ENOEXEC),       ORCH_ERRNO(EBADF),
+    ORCH_ERRNO(ECHILD),          ORCH_ERRNO(EAGAIN),        ORCH_ERRNO(ENOMEM),
+    ORCH_ERRNO(EACCES),          ORCH_ERRNO(EFAULT),        ORCH_ERRNO(EBUSY),
+    ORCH_ERRNO(EEXIST),          ORCH_ERRNO(EXDEV),         ORCH_ERRNO(ENODEV),
+    ORCH_ERRNO(ENOTDIR),         ORCH_ERRNO(EISDIR),        ORCH_ERRNO(EINVAL),
+    ORCH_ERRNO(ENFILE),          ORCH_ERRNO(EMFILE),        ORCH_ERRNO(ENOSPC),
+    ORCH_ERRNO(ESPIPE),          ORCH_ERRNO(EROFS),         ORCH_ERRNO(EPIPE),
+    ORCH_ERRNO(ERANGE),          ORCH_ERRNO(EDEADLK),       ORCH_ERRNO(ENAMETOOLONG),
+    ORCH_ERRNO(ENOSYS),          ORCH_ERRNO(ENOTEMPTY),     ORCH_ERRNO(ELOOP),
+    ORCH_ERRNO(ENODATA),         ORCH_ERRNO(ETIME),         ORCH_ERRNO(EPROTO),
+    ORCH_ERRNO(EBADMSG),         ORCH_ERRNO(EOVERFLOW),     ORCH_ERRNO(EMSGSIZE),
+    ORCH_ERRNO(EPROTONOSUPPORT), ORCH_ERRNO(EOPNOTSUPP),    ORCH_ERRNO(EAFNOSUPPORT),
+    ORCH_ERRNO(EADDRINUSE),      ORCH_ERRNO(EADDRNOTAVAIL), ORCH_ERRNO(ENETDOWN),
+    ORCH_ERRNO(ENETUNREACH),     ORCH_ERRNO(ECONNABORTED),  ORCH_ERRNO(ECONNRESET),
+    ORCH_ERRNO(ENOBUFS),         ORCH_ERRNO(EISCONN),       ORCH_ERRNO(ENOTCONN),
+    ORCH_ERRNO(ETIMEDOUT),       ORCH_ERRNO(ECONNREFUSED),  ORCH_ERRNO(EHOSTUNREACH),
+    ORCH_ERRNO(EALREADY),        ORCH_ERRNO(EINPROGRESS),   ORCH_ERRNO(ECANCELED),
+    ORCH_ERRNO(ESTALE),          ORCH_ERRNO(EIDRM),
+};
+#undef ORCH_ERRNO
+
+const char* errnoSymbol(int err) {
+  for (const ErrnoEntry& e : kErrnoNames) {
+    if (e.value == err) return e.name;
+  }
+  return nullptr;
 }
+
 }  // namespace
 
 std::string errnoName(int err) {
