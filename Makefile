@@ -9,7 +9,7 @@ BUILD_PACKAGES := g++ meson ninja-build pkg-config clang-format \
   libboost-system-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libmnl-dev libnftnl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
   libgrpc++-dev protobuf-compiler-grpc
-TEST_PACKAGES := iproute2 iptables nftables kubectl containernetworking-plugins etcd-server
+TEST_PACKAGES := iproute2 procps iptables nftables kubectl containernetworking-plugins etcd-server
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
