@@ -1,0 +1,186 @@
+#include "common/cni/cache.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/base/unique_fd.h"
+
+namespace orch::cni {
+namespace {
+
+using nlohmann::json;
+
+// Go encodes []byte fields as standard base64; libcni's "config" is one.
+std::string base64Encode(const std::string& in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  out.resize(n);
+  return out;
+}
+
+Result<std::string> base64Decode(const std::string& in) {
+  if (in.empty()) return std::string();
+  if (in.size() % 4 != 0) return Status::invalid("config is not base64");
+  std::string out(in.size() / 4 * 3 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return Status::invalid("config is not base64");
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t pad = 0;
+  if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
+  out.resize(n - pad);
+  return out;
+}
+
+Status writeAtomic(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".tmp" + std::to_string(getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return Status::fromErrno("create " + tmp);
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Status::fromErrno("write " + tmp);
+      ::unlink(tmp.c_str());
+      return s;
+    }
+    off += static_cast<size_t>(n);
+  }
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    Status s = Status::fromErrno("rename " + tmp + " to " + path);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string ResultCache::path(const std::string& network, const std::string& container_id,
+                              const std::string& ifname) const {
+  return dir_ + "/results/" + network + "-" + container_id + "-" + ifname;
+}
+
+json ResultCache::toJson(const CacheEntry& e) {
+  json j = json::object();
+  j["kind"] = "cniCacheV1";
+  j["containerId"] = e.container_id;
+  j["config"] = base64Encode(e.config);
+  j["ifName"] = e.ifname;
+  j["networkName"] = e.network_name;
+  if (!e.netns.empty()) j["netns"] = e.netns;
+  if (!e.cni_args.empty()) {
+    json a = json::array();
+    for (const auto& [k, v] : e.cni_args) a.push_back(json::array({k, v}));
+    j["cniArgs"] = std::move(a);
+  }
+  if (e.capability_args.is_object() && !e.capability_args.empty()) {
+    j["capabilityArgs"] = e.capability_args;
+  }
+  if (!e.result.is_null()) j["result"] = e.result;
+  return j;
+}
+
+Result<CacheEntry> ResultCache::fromJson(const json& j) {
+  if (!j.is_object()) return Status::invalid("cache entry must be an object");
+  auto str = [&](const char* key) -> std::string {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (str("kind") != "cniCacheV1") return Status::invalid("cache entry kind is not cniCacheV1");
+  CacheEntry e;
+  e.container_id = str("containerId");
+  e.ifname = str("ifName");
+  e.network_name = str("networkName");
+  e.netns = str("netns");
+  auto cfg = base64Decode(str("config"));
+  if (!cfg.ok()) return cfg.status();
+  e.config = *cfg;
+  if (auto it = j.find("cniArgs"); it != j.end() && it->is_array()) {
+    for (const auto& p : *it) {
+      if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string()) {
+        return Status::invalid("cniArgs must be [[key, value], ...]");
+      }
+      e.cni_args.emplace_back(p[0].get<std::string>(), p[1].get<std::string>());
+    }
+  }
+  if (auto it = j.find("capabilityArgs"); it != j.end() && it->is_object()) {
+    e.capability_args = *it;
+  }
+  if (auto it = j.find("result"); it != j.end()) e.result = *it;
+  return e;
+}
+
+Status ResultCache::write(const CacheEntry& e) const {
+  std::string dir = dir_ + "/results";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::error(ec.value(), "create " + dir);
+  return writeAtomic(path(e.network_name, e.container_id, e.ifname), toJson(e).dump());
+}
+
+Result<std::optional<CacheEntry>> ResultCache::read(const std::string& network,
+                                                    const std::string& container_id,
+                                                    const std::string& ifname) const {
+  std::string p = path(network, container_id, ifname);
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return std::optional<CacheEntry>();
+    return Status::fromErrno("open " + p);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    auto e = fromJson(json::parse(ss.str()));
+    if (!e.ok()) return e.status().withContext(p);
+    return std::optional<CacheEntry>(std::move(e).value());
+  } catch (const json::exception& ex) {
+    return Status::invalid(p + ": " + ex.what());
+  }
+}
+
+Status ResultCache::remove(const std::string& network, const std::string& container_id,
+                           const std::string& ifname) const {
+  std::string p = path(network, container_id, ifname);
+  if (::unlink(p.c_str()) != 0 && errno != ENOENT) return Status::fromErrno("remove " + p);
+  return Status::ok();
+}
+
+Result<std::vector<CacheEntry>> ResultCache::list(const std::string& network) const {
+  std::vector<CacheEntry> out;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir_ + "/results", ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return out;
+    return Status::error(ec.value(), "read " + dir_ + "/results");
+  }
+  for (const auto& f : it) {
+    if (!f.is_regular_file(ec)) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    try {
+      auto e = fromJson(json::parse(ss.str()));
+      // Entries that do not parse are not ours to judge; skip them (as libcni does).
+      if (!e.ok()) continue;
+      if (!network.empty() && e->network_name != network) continue;
+      out.push_back(std::move(e).value());
+    } catch (const json::exception&) {
+      continue;
+    }
+  }
+  return out;
+}
+
+}  // namespace orch::cni
