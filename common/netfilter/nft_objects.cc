@@ -89,6 +89,8 @@ std::string familyName(Family f) {
       return "ip";
     case Family::kIp6:
       return "ip6";
+    case Family::kBridge:
+      return "bridge";
   }
   return "?";
 }

@@ -18,6 +18,7 @@ enum class Family : uint8_t {
   kInet = 1,
   kIp = 2,
   kIp6 = 10,
+  kBridge = 7,  // NFPROTO_BRIDGE (e.g. the bridge plugin's macspoofchk table)
 };
 
 // Hooks (NF_INET_*) for base chains.

@@ -94,5 +94,13 @@ TEST(Transaction, RendersAStableGoldenText) {
             "01bb0000 : goto svc-1 }\n");
 }
 
+TEST(NftObjects, BridgeFamilyRendersAndKeepsItsNfprotoValue) {
+  EXPECT_EQ(static_cast<int>(Family::kBridge), 7);  // NFPROTO_BRIDGE
+  EXPECT_EQ(familyName(Family::kBridge), "bridge");
+  Transaction tx;
+  tx.add(AddTable{{Family::kBridge, "nat"}});
+  EXPECT_NE(tx.render().find("add table bridge nat"), std::string::npos) << tx.render();
+}
+
 }  // namespace
 }  // namespace orch::netfilter
