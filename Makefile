@@ -49,9 +49,12 @@ test-integration: build
 	meson test -C $(BUILD) --print-errorlogs --suite integration
 
 # The unit suite once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+# GCC 12 reports false maybe-uninitialized warnings in Boost.Beast's headers when
+# sanitizing; that one warning is off in this build only.
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-	  -Dintegration=false -Dcpp_args=-fno-sanitize-recover=all $(MESON_OPTS)
+	  -Dintegration=false \
+	  "-Dcpp_args=-fno-sanitize-recover=all -Wno-maybe-uninitialized" $(MESON_OPTS)
 
 test-asan: $(ASAN_BUILD)/build.ninja
 	meson test -C $(ASAN_BUILD) --print-errorlogs --suite unit

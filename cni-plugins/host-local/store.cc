@@ -1,5 +1,7 @@
 #include "cni-plugins/host-local/store.h"
 
+#include "common/base/file_util.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,41 +11,13 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/base/file_util.h"
+
 namespace orch::cni::hostlocal {
 namespace {
 
 constexpr const char* kLastIpPrefix = "last_reserved_ip.";
 constexpr const char* kTempPrefix = ".orch-tmp-";
-
-Status writeAll(int fd, const std::string& data, const std::string& what) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::fromErrno("write " + what);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return Status::ok();
-}
-
-Result<std::string> readSmallFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return Status::fromErrno("open " + path);
-  std::string out;
-  char buf[512];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::fromErrno("read " + path);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 std::string trimSpace(std::string s) {
   const char* ws = " \t\r\n\v\f";
@@ -152,7 +126,7 @@ Result<bool> DiskStore::reserve(const std::string& id, const std::string& ifname
 
 Result<std::optional<IpAddr>> DiskStore::lastReservedIp(int range_id) const {
   std::string p = dir_ + "/" + kLastIpPrefix + std::to_string(range_id);
-  auto data = readSmallFile(p);
+  auto data = readFile(p);
   if (!data.ok()) {
     if (data.status().code() == ENOENT) return std::optional<IpAddr>();
     return data.status();
@@ -169,7 +143,7 @@ Result<std::vector<Allocation>> DiskStore::list() const {
   for (const auto& n : names) {
     auto ip = IpAddr::parse(n);
     if (!ip.ok()) continue;  // lock, last_reserved_ip.*, temp files
-    auto data = readSmallFile(dir_ + "/" + n);
+    auto data = readFile(dir_ + "/" + n);
     if (!data.ok()) {
       if (data.status().code() == ENOENT) continue;
       return data.status();
@@ -206,7 +180,7 @@ Status DiskStore::releaseById(const std::string& id, const std::string& ifname) 
   for (const auto& n : names) {
     if (n == "lock" || n.rfind(kLastIpPrefix, 0) == 0) continue;
     std::string p = dir_ + "/" + n;
-    auto data = readSmallFile(p);
+    auto data = readFile(p);
     if (!data.ok()) {
       if (data.status().code() == ENOENT) continue;
       return data.status();

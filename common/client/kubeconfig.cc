@@ -9,20 +9,17 @@
 #include <memory>
 #include <sstream>
 
+#include "common/base/file_util.h"
+
 namespace orch::client {
 namespace {
 
 namespace fs = std::filesystem;
 
 Result<std::string> readFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno != 0 ? errno : ENOENT;
-    return Status::error(err, what + ": cannot read " + path);
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto r = orch::readFile(path);
+  if (!r.ok()) return r.status().withContext(what);
+  return r;
 }
 
 std::string resolve(const std::string& base_dir, const std::string& p) {

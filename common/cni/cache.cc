@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "common/base/file_util.h"
 #include "common/base/unique_fd.h"
 
 namespace orch::cni {
@@ -39,30 +38,6 @@ Result<std::string> base64Decode(const std::string& in) {
   if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
   out.resize(n - pad);
   return out;
-}
-
-Status writeAtomic(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".tmp" + std::to_string(getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd) return Status::fromErrno("create " + tmp);
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status s = Status::fromErrno("write " + tmp);
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    off += static_cast<size_t>(n);
-  }
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = Status::fromErrno("rename " + tmp + " to " + path);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  return Status::ok();
 }
 
 }  // namespace
@@ -127,22 +102,20 @@ Status ResultCache::write(const CacheEntry& e) const {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::error(ec.value(), "create " + dir);
-  return writeAtomic(path(e.network_name, e.container_id, e.ifname), toJson(e).dump());
+  return writeFileAtomic(path(e.network_name, e.container_id, e.ifname), toJson(e).dump(), 0600);
 }
 
 Result<std::optional<CacheEntry>> ResultCache::read(const std::string& network,
                                                     const std::string& container_id,
                                                     const std::string& ifname) const {
   std::string p = path(network, container_id, ifname);
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::optional<CacheEntry>();
-    return Status::fromErrno("open " + p);
+  auto text = readFile(p);
+  if (!text.ok()) {
+    if (text.status().code() == ENOENT) return std::optional<CacheEntry>();
+    return text.status();
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
   try {
-    auto e = fromJson(json::parse(ss.str()));
+    auto e = fromJson(json::parse(*text));
     if (!e.ok()) return e.status().withContext(p);
     return std::optional<CacheEntry>(std::move(e).value());
   } catch (const json::exception& ex) {
@@ -167,11 +140,10 @@ Result<std::vector<CacheEntry>> ResultCache::list(const std::string& network) co
   }
   for (const auto& f : it) {
     if (!f.is_regular_file(ec)) continue;
-    std::ifstream in(f.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto text = readFile(f.path().string());
+    if (!text.ok()) continue;
     try {
-      auto e = fromJson(json::parse(ss.str()));
+      auto e = fromJson(json::parse(*text));
       // Entries that do not parse are not ours to judge; skip them (as libcni does).
       if (!e.ok()) continue;
       if (!network.empty() && e->network_name != network) continue;

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/base/file_util.h"
 #include "controlplane/store/etcd_rpc.grpc.pb.h"
 #include "controlplane/store/etcd_watch.h"
 
@@ -18,11 +19,9 @@ struct EtcdStore::Stubs {
 namespace {
 
 Result<std::string> readFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::fromErrno(std::string(what) + ": read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto r = orch::readFile(path);
+  if (!r.ok()) return r.status().withContext(what);
+  return r;
 }
 
 bool isIpLiteral(std::string_view hostport) {

@@ -1,0 +1,91 @@
+// orch-apiserver: the Kubernetes API server of orch's control plane.
+//
+//   orch-apiserver init --pki-dir DIR [--host NAME_OR_IP ...] [--server URL] [--force]
+//   orch-apiserver --pki-dir DIR [--secure-port 6443] [--bind-address 0.0.0.0] ...
+
+#include <csignal>
+#include <memory>
+
+#include "common/base/flags.h"
+#include "common/base/log.h"
+#include "common/base/signals.h"
+#include "controlplane/apiserver/discovery.h"
+#include "controlplane/apiserver/options.h"
+#include "controlplane/apiserver/pki_init.h"
+#include "controlplane/apiserver/server.h"
+
+namespace {
+
+int runInit(const orch::apiserver::PkiInitOptions& opts) {
+  orch::Status st = orch::apiserver::initPki(opts);
+  if (!st.isOk()) {
+    orch::log::error("init failed", {{"error", st.message()}});
+    return 1;
+  }
+  orch::log::info("PKI written",
+                  {{"dir", opts.dir}, {"kubeconfig", opts.dir + "/admin.kubeconfig"}});
+  return 0;
+}
+
+int serve(const orch::apiserver::ServeFlags& flags) {
+  using namespace orch;
+  // Before any thread starts, so that every thread inherits the blocked signals.
+  auto signals = SignalWatcher::create({SIGTERM, SIGINT});
+  if (!signals.ok()) {
+    log::error("signal setup failed", {{"error", signals.status().message()}});
+    return 1;
+  }
+  auto cfg = apiserver::resolveServeFlags(flags);
+  if (!cfg.ok()) {
+    log::error("bad configuration", {{"error", cfg.status().message()}});
+    return 1;
+  }
+  auto router = std::make_shared<apiserver::Router>();
+  if (Status st = apiserver::addDiscoveryRoutes(*router); !st.isOk()) {
+    log::error("route setup failed", {{"error", st.message()}});
+    return 1;
+  }
+  if (log::v(3)) {
+    cfg->on_request = [](const apiserver::Request& req, int status) {
+      log::info("HTTP", {{"verb", req.method},
+                         {"URI", req.target},
+                         {"user", req.user.name},
+                         {"remote", req.remote_address},
+                         {"status", status}});
+    };
+  }
+  apiserver::Server server(std::move(cfg).value(), router);
+  if (Status st = server.start(); !st.isOk()) {
+    log::error("cannot serve", {{"error", st.message()}});
+    return 1;
+  }
+  log::info("serving", {{"address", flags.bind_address}, {"port", server.port()}});
+  auto sig = signals->wait();
+  log::info("shutting down", {{"signal", sig.ok() ? *sig : 0}});
+  server.shutdown(std::chrono::seconds(30));
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"orch-apiserver: the Kubernetes API server of orch"};
+  orch::flags::LoggingFlags logging;
+  orch::flags::addLoggingFlags(app, logging);
+  orch::apiserver::ServeFlags serve_flags;
+  orch::apiserver::addServeFlags(app, serve_flags);
+
+  orch::apiserver::PkiInitOptions init;
+  CLI::App* init_cmd = app.add_subcommand("init", "create the PKI and an admin kubeconfig");
+  init_cmd->add_option("--pki-dir", init.dir, "directory to write into")->required();
+  init_cmd->add_option("--host", init.hosts,
+                       "extra name or IP of the apiserver certificate (repeatable)");
+  init_cmd->add_option("--server", init.server_url, "server URL of the admin kubeconfig");
+  init_cmd->add_flag("--force", init.force, "replace an existing CA");
+
+  if (int rc = orch::flags::parse(app, argc, argv); rc >= 0) return rc;
+  if (!orch::flags::applyLoggingFlags(logging)) return 1;
+  if (init_cmd->parsed()) return runInit(init);
+  return serve(serve_flags);
+}

@@ -1,0 +1,223 @@
+#include "controlplane/apiserver/server.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#include "controlplane/apiserver/connection.h"
+
+namespace orch::apiserver {
+
+namespace net = boost::asio;
+using boost::system::error_code;
+using tcp = net::ip::tcp;
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  struct Entry {
+    std::shared_ptr<Connection> conn;
+    std::thread thread;
+    bool finished = false;
+  };
+
+  std::shared_ptr<ServerShared> shared;
+  net::io_context accept_ioc;
+  tcp::acceptor acceptor{accept_ioc};
+  std::thread accept_thread;
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::list<Entry> conns;
+  bool stopping = false;
+  bool started = false;
+
+  void acceptNext();
+  void reapFinishedLocked(std::vector<std::thread>& out);
+};
+
+namespace {
+
+Status sslError(const std::string& what) {
+  unsigned long err = ERR_get_error();
+  char buf[256] = {0};
+  if (err != 0) ERR_error_string_n(err, buf, sizeof(buf));
+  ERR_clear_error();
+  return Status::invalid(what + (err != 0 ? std::string(": ") + buf : std::string()));
+}
+
+// Sets up TLS: the serving chain and key, and when a client CA is given, asks for client
+// certificates (listing the CA names so clients pick the right one) without failing the
+// handshake on a bad one: the authenticator decides, as upstream.
+Status configureTls(ServerShared& s) {
+  const ServerConfig& c = s.config;
+  SSL_CTX* ctx = s.ssl.native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  error_code ec;
+  s.ssl.use_certificate_chain(net::buffer(c.cert_pem), ec);
+  if (ec) return Status::invalid("serving certificate: " + ec.message());
+  s.ssl.use_private_key(net::buffer(c.key_pem), net::ssl::context::pem, ec);
+  if (ec) return Status::invalid("serving key: " + ec.message());
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return sslError("serving key does not match the certificate");
+  }
+  if (c.client_ca_pem.empty()) {
+    s.ssl.set_verify_mode(net::ssl::verify_none);
+    return Status::ok();
+  }
+  s.ssl.add_certificate_authority(net::buffer(c.client_ca_pem), ec);
+  if (ec) return Status::invalid("client CA: " + ec.message());
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(c.client_ca_pem.data(), static_cast<int>(c.client_ca_pem.size())), BIO_free);
+  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(cert)));
+    X509_free(cert);
+  }
+  ERR_clear_error();  // the loop ends on a "no start line" error
+  SSL_CTX_set_client_CA_list(ctx, names);
+  SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+  s.ssl.set_verify_mode(net::ssl::verify_peer);
+  s.ssl.set_verify_callback([](bool, net::ssl::verify_context&) { return true; });
+  return Status::ok();
+}
+
+}  // namespace
+
+Server::Server(ServerConfig config, std::shared_ptr<const Router> router)
+    : impl_(std::make_shared<Impl>()) {
+  impl_->shared = std::make_shared<ServerShared>();
+  impl_->shared->config = std::move(config);
+  impl_->shared->router = std::move(router);
+}
+
+Server::~Server() {
+  shutdown(std::chrono::seconds(5));
+}
+
+Status Server::start() {
+  ServerShared& s = *impl_->shared;
+  ORCH_RETURN_IF_ERROR(configureTls(s));
+  error_code ec;
+  auto addr = net::ip::make_address(s.config.bind_address, ec);
+  if (ec) return Status::invalid("bind address " + s.config.bind_address + ": not an IP address");
+  if (s.config.port < 0 || s.config.port > 65535) {
+    return Status::invalid("secure port " + std::to_string(s.config.port) + ": out of range");
+  }
+  tcp::endpoint ep(addr, static_cast<unsigned short>(s.config.port));
+  std::string where = s.config.bind_address + ":" + std::to_string(s.config.port);
+  tcp::acceptor& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::error(ec.value(), "listen on " + where);
+  port_ = a.local_endpoint(ec).port();
+  impl_->started = true;
+  impl_->acceptNext();
+  impl_->accept_thread = std::thread([impl = impl_] { impl->accept_ioc.run(); });
+  return Status::ok();
+}
+
+void Server::Impl::reapFinishedLocked(std::vector<std::thread>& out) {
+  for (auto it = conns.begin(); it != conns.end();) {
+    if (it->finished) {
+      out.push_back(std::move(it->thread));
+      it = conns.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Server::Impl::acceptNext() {
+  auto ioc = std::make_shared<net::io_context>(1);
+  acceptor.async_accept(*ioc, [self = shared_from_this(), ioc](error_code ec, tcp::socket sock) {
+    if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+    if (!ec) {
+      error_code opt_ec;
+      sock.set_option(tcp::no_delay(true), opt_ec);
+      auto conn = std::make_shared<Connection>(self->shared, ioc, std::move(sock));
+      std::vector<std::thread> finished;
+      {
+        std::lock_guard<std::mutex> lock(self->mu);
+        self->reapFinishedLocked(finished);
+        if (self->stopping) return;
+        self->conns.push_back(Entry{conn, {}, false});
+        Entry* entry = &self->conns.back();
+        try {
+          entry->thread = std::thread([self, conn, entry] {
+            conn->run();
+            std::lock_guard<std::mutex> lock(self->mu);
+            entry->finished = true;
+            self->cv.notify_all();
+          });
+        } catch (const std::system_error&) {
+          // No thread for it (EAGAIN): drop this connection, keep serving the others.
+          self->conns.pop_back();
+        }
+      }
+      for (auto& t : finished) t.join();
+      self->acceptNext();
+      return;
+    }
+    // Accept errors (EMFILE, ENFILE, ECONNABORTED) are transient: retry after a pause so that
+    // a full descriptor table does not turn into a busy loop.
+    auto timer =
+        std::make_shared<net::steady_timer>(self->accept_ioc, std::chrono::milliseconds(100));
+    timer->async_wait([self, timer](error_code) {
+      if (self->acceptor.is_open()) self->acceptNext();
+    });
+  });
+}
+
+void Server::shutdown(std::chrono::milliseconds grace) {
+  if (!impl_ || !impl_->started) return;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopping) return;
+    impl_->stopping = true;
+  }
+  // Stop accepting: close the acceptor on its own thread, then let that thread end.
+  net::post(impl_->accept_ioc, [impl = impl_] {
+    error_code ec;
+    impl->acceptor.close(ec);
+  });
+  if (impl_->accept_thread.joinable()) impl_->accept_thread.join();
+
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  for (auto& e : impl_->conns) {
+    if (!e.finished) e.conn->drain();
+  }
+  auto all_done = [&] {
+    for (auto& e : impl_->conns) {
+      if (!e.finished) return false;
+    }
+    return true;
+  };
+  if (!impl_->cv.wait_for(lock, grace, all_done)) {
+    for (auto& e : impl_->conns) {
+      if (!e.finished) e.conn->cut();
+    }
+  }
+  std::list<Impl::Entry> conns;
+  conns.swap(impl_->conns);
+  lock.unlock();
+  for (auto& e : conns) e.thread.join();
+}
+
+size_t Server::openConnections() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  size_t n = 0;
+  for (auto& e : impl_->conns) n += e.finished ? 0 : 1;
+  return n;
+}
+
+}  // namespace orch::apiserver

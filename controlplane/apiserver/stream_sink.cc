@@ -1,0 +1,87 @@
+#include "controlplane/apiserver/stream_sink.h"
+
+#include <boost/asio/post.hpp>
+
+namespace orch::apiserver {
+
+void StreamSinkImpl::wakeLocked() {
+  if (wake_posted_ || ioc_ == nullptr) return;
+  wake_posted_ = true;
+  // The handler holds the sink, not the connection: if the connection is gone first, the
+  // io_context drops the handler unrun (on_wake_ is cleared in detach()).
+  boost::asio::post(*ioc_, [self = shared_from_this()] {
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      self->wake_posted_ = false;
+    }
+    if (self->on_wake_) self->on_wake_();
+  });
+}
+
+bool StreamSinkImpl::write(std::string data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!open_) return false;
+  if (pending_bytes_ + data.size() > max_buffered_) {
+    open_ = false;
+    overflow_ = true;
+    wakeLocked();
+    return false;
+  }
+  if (data.empty()) return true;  // an empty chunk would end the chunked body
+  pending_bytes_ += data.size();
+  pending_.push_back(std::move(data));
+  wakeLocked();
+  return true;
+}
+
+void StreamSinkImpl::end() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!open_) return;
+  open_ = false;
+  ended_ = true;
+  wakeLocked();
+}
+
+bool StreamSinkImpl::closed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !open_;
+}
+
+void StreamSinkImpl::onClose(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!fired_) {
+      on_close_.push_back(std::move(fn));
+      return;
+    }
+  }
+  fn();
+}
+
+StreamSinkImpl::Taken StreamSinkImpl::take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Taken t;
+  t.chunks.swap(pending_);
+  pending_bytes_ = 0;
+  t.ended = ended_;
+  t.overflow = overflow_;
+  return t;
+}
+
+void StreamSinkImpl::detach() {
+  std::vector<std::function<void()>> callbacks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = false;
+    ioc_ = nullptr;
+    pending_.clear();
+    pending_bytes_ = 0;
+    if (fired_) return;
+    fired_ = true;
+    callbacks.swap(on_close_);
+  }
+  on_wake_ = nullptr;
+  for (auto& fn : callbacks) fn();
+}
+
+}  // namespace orch::apiserver
