@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/client/http_client.h"
+#include "common/client/kubeconfig.h"
+#include "common/pki/x509.h"
 #include "controlplane/apiserver/pki_init.h"
 #include "tests/support/daemon.h"
 #include "tests/support/netns/netns_fixture.h"
@@ -132,6 +135,48 @@ TEST_F(ApiserverTest, KubectlVersionApiResourcesAndApiVersions) {
   auto st = server->stop(std::chrono::seconds(20));
   ASSERT_TRUE(st.ok());
   EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 0) << serverLog();
+}
+
+// common/client's HTTPS path against a real TLS server: the admin kubeconfig's client
+// certificate, a static token, and a CA that does not match.
+TEST_F(ApiserverTest, CommonClientSpeaksTlsWithKubeconfigCredentials) {
+  auto server = startServer();
+  ASSERT_TRUE(server.ok()) << server.status().message() << "\n" << serverLog();
+  auto admin = client::loadKubeconfig(pki() + "/" + kAdminKubeconfig);
+  ASSERT_TRUE(admin.ok()) << admin.status().message();
+
+  auto get = [&](const client::RestConfig& cfg, const std::string& target) {
+    return ns_->run([&]() -> Result<client::HttpResponse> {
+      ORCH_ASSIGN_OR_RETURN(auto http, client::HttpClient::create(cfg));
+      client::HttpRequest req;
+      req.target = target;
+      return http->request(req);
+    });
+  };
+
+  auto api = get(*admin, "/api");
+  ASSERT_TRUE(api.ok()) << api.status().message();
+  EXPECT_EQ(api->status, 200);
+  EXPECT_NE(api->body.find("\"v1\""), std::string::npos) << api->body;
+
+  client::RestConfig by_token = *admin;
+  by_token.clientCertData.clear();
+  by_token.clientKeyData.clear();
+  by_token.token = "tok-ci";
+  auto groups = get(by_token, "/apis");
+  ASSERT_TRUE(groups.ok()) << groups.status().message();
+  EXPECT_EQ(groups->status, 200);
+
+  by_token.token = "wrong";
+  auto refused = get(by_token, "/apis");
+  ASSERT_TRUE(refused.ok()) << refused.status().message();
+  EXPECT_EQ(refused->status, 401);
+
+  auto other_ca = pki::createCa("someone-else");
+  ASSERT_TRUE(other_ca.ok());
+  client::RestConfig wrong_ca = *admin;
+  wrong_ca.caData = other_ca->cert_pem;
+  EXPECT_FALSE(get(wrong_ca, "/api").ok());
 }
 
 TEST_F(ApiserverTest, StaticTokenWorksAndAnonymousIsRefused) {
