@@ -15,22 +15,16 @@
 #include "common/netfilter/nft_ops.h"
 #include "common/netfilter/nftnl_encode.h"
 
+#include "common/base/overloaded.h"
+
 namespace orch::netfilter {
 
 namespace {
 
 using namespace detail;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 constexpr size_t kElementsPerMessage = 256;
 constexpr uint32_t kBatchPageSize = 256 * 1024;
-constexpr uint8_t kRuleCommentUdata = 0;  // NFTNL_UDATA_RULE_COMMENT
 
 struct SocketClose {
   void operator()(mnl_socket* s) const { mnl_socket_close(s); }

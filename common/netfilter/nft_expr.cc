@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/base/overloaded.h"
+
 namespace orch::netfilter {
 
 namespace {
@@ -59,13 +61,6 @@ std::string verdictText(const Verdict& v) {
   }
   return "?";
 }
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 

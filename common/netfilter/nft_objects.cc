@@ -1,15 +1,10 @@
 #include "common/netfilter/nft_objects.h"
 
+#include "common/base/overloaded.h"
+
 namespace orch::netfilter {
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string where(Family f, const std::string& table) {
   return familyName(f) + " " + table;

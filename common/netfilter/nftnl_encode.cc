@@ -7,19 +7,13 @@
 #include <cstdlib>
 #include <variant>
 
+#include "common/base/overloaded.h"
+
 namespace orch::netfilter::detail {
 
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-// nft's userdata type for a rule comment (NFTNL_UDATA_RULE_COMMENT) and its limit.
-constexpr uint8_t kRuleCommentUdata = 0;
+// The limit of a rule's userdata.
 constexpr size_t kUserdataMax = 256;
 // Sets: concatenated key types are packed 6 bits per component, as nft does.
 constexpr uint32_t kTypeBits = 6;

@@ -8,11 +8,15 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "common/netfilter/nft_objects.h"
 
 namespace orch::netfilter::detail {
+
+// nft's userdata type for a rule comment (NFTNL_UDATA_RULE_COMMENT).
+inline constexpr uint8_t kRuleCommentUdata = 0;
 
 struct TableFree {
   void operator()(nftnl_table* t) const { nftnl_table_free(t); }
