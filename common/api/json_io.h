@@ -32,6 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/api/schema.h"
 #include "common/base/status.h"
 
 namespace orch::api {
@@ -320,26 +321,33 @@ Json encodeValue(const T& v) {
 
 }  // namespace orch::api
 
-// Defines decodeFields(Reader&, Type&) and encodeFields(Writer&, const Type&) from one field
-// list, written once for both directions (in a .cc file, inside namespace orch::api):
+// Defines decodeFields(Reader&, Type&), encodeFields(Writer&, const Type&) and
+// describeFields(SchemaBuilder&, const Type*) (its JSON schema, see schema.h) from one field
+// list, written once for every direction (in a .cc file, inside namespace orch::api):
 //   ORCH_API_FIELDS(ContainerPort) {
 //     ORCH_F(f("name", v.name));
 //     ORCH_F(f.always("containerPort", v.containerPort));
 //     return Status::ok();
 //   }
-#define ORCH_API_FIELDS(Type)                       \
-  template <class F, class V>                       \
-  static ::orch::Status fields##Type(F& f, V& v);   \
-  ::orch::Status decodeFields(Reader& r, Type& v) { \
-    return fields##Type(r, v);                      \
-  }                                                 \
-  void encodeFields(Writer& w, const Type& v) {     \
-    (void)fields##Type(w, v);                       \
-  }                                                 \
-  template <class F, class V>                       \
+#define ORCH_API_FIELDS(Type)                          \
+  template <class F, class V>                          \
+  static ::orch::Status fields##Type(F& f, V& v);      \
+  ::orch::Status decodeFields(Reader& r, Type& v) {    \
+    return fields##Type(r, v);                         \
+  }                                                    \
+  void encodeFields(Writer& w, const Type& v) {        \
+    (void)fields##Type(w, v);                          \
+  }                                                    \
+  void describeFields(SchemaBuilder& s, const Type*) { \
+    s.begin(#Type);                                    \
+    const Type v{};                                    \
+    (void)fields##Type(s, v);                          \
+  }                                                    \
+  template <class F, class V>                          \
   static ::orch::Status fields##Type(F& f, V& v)
 #define ORCH_F(expr) ORCH_RETURN_IF_ERROR(expr)
-// Declares the pair of functions ORCH_API_FIELDS defines (in headers).
+// Declares the functions ORCH_API_FIELDS defines (in headers).
 #define ORCH_API_CODEC(Type)                       \
   ::orch::Status decodeFields(Reader& r, Type& v); \
-  void encodeFields(Writer& w, const Type& v)
+  void encodeFields(Writer& w, const Type& v);     \
+  void describeFields(SchemaBuilder& s, const Type*)

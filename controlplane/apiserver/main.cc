@@ -10,8 +10,11 @@
 #include "common/base/log.h"
 #include "common/base/signals.h"
 #include "controlplane/apiserver/discovery.h"
+#include "controlplane/apiserver/openapi/openapi.h"
 #include "controlplane/apiserver/options.h"
 #include "controlplane/apiserver/pki_init.h"
+#include "controlplane/apiserver/registry/registry.h"
+#include "controlplane/apiserver/registry/storage_flags.h"
 #include "controlplane/apiserver/server.h"
 
 namespace {
@@ -27,7 +30,7 @@ int runInit(const orch::apiserver::PkiInitOptions& opts) {
   return 0;
 }
 
-int serve(const orch::apiserver::ServeFlags& flags) {
+int serve(const orch::apiserver::ServeFlags& flags, const orch::apiserver::StorageFlags& storage) {
   using namespace orch;
   // Before any thread starts, so that every thread inherits the blocked signals.
   auto signals = SignalWatcher::create({SIGTERM, SIGINT});
@@ -40,9 +43,26 @@ int serve(const orch::apiserver::ServeFlags& flags) {
     log::error("bad configuration", {{"error", cfg.status().message()}});
     return 1;
   }
+  auto store = apiserver::openStore(storage);
+  if (!store.ok()) {
+    log::error("cannot open the store", {{"error", store.status().message()}});
+    return 1;
+  }
+  apiserver::RegistryConfig rc;
+  rc.store = store->get();
+  rc.service_cluster_ip_range = storage.service_cluster_ip_range;
+  rc.service_node_port_range = storage.service_node_port_range;
+  auto registry = apiserver::Registry::create(std::move(rc));
+  if (!registry.ok()) {
+    log::error("cannot start the registry", {{"error", registry.status().message()}});
+    return 1;
+  }
   auto router = std::make_shared<apiserver::Router>();
-  if (Status st = apiserver::addDiscoveryRoutes(*router); !st.isOk()) {
-    log::error("route setup failed", {{"error", st.message()}});
+  Status routes = apiserver::addDiscoveryRoutes(*router);
+  if (routes.isOk()) routes = apiserver::addOpenApiRoutes(*router);
+  if (routes.isOk()) routes = (*registry)->addRoutes(*router);
+  if (!routes.isOk()) {
+    log::error("route setup failed", {{"error", routes.message()}});
     return 1;
   }
   if (log::v(3)) {
@@ -75,6 +95,8 @@ int main(int argc, char** argv) {
   orch::flags::addLoggingFlags(app, logging);
   orch::apiserver::ServeFlags serve_flags;
   orch::apiserver::addServeFlags(app, serve_flags);
+  orch::apiserver::StorageFlags storage_flags;
+  orch::apiserver::addStorageFlags(app, storage_flags);
 
   orch::apiserver::PkiInitOptions init;
   CLI::App* init_cmd = app.add_subcommand("init", "create the PKI and an admin kubeconfig");
@@ -87,5 +109,5 @@ int main(int argc, char** argv) {
   if (int rc = orch::flags::parse(app, argc, argv); rc >= 0) return rc;
   if (!orch::flags::applyLoggingFlags(logging)) return 1;
   if (init_cmd->parsed()) return runInit(init);
-  return serve(serve_flags);
+  return serve(serve_flags, storage_flags);
 }

@@ -1,0 +1,136 @@
+#include "controlplane/apiserver/registry/registry.h"
+
+#include "controlplane/apiserver/registry/handlers.h"
+#include "controlplane/apiserver/registry/namespace_lifecycle.h"
+#include "controlplane/apiserver/registry/object_meta_ops.h"
+#include "controlplane/apiserver/registry/pod_hooks.h"
+#include "controlplane/apiserver/registry/service_allocation.h"
+#include "controlplane/apiserver/registry/stored_object.h"
+
+namespace orch::apiserver {
+
+namespace {
+
+const char* const kSystemNamespaces[] = {"default", "kube-system", "kube-public",
+                                         "kube-node-lease"};
+
+std::string storageKey(const std::string& group, const std::string& plural) {
+  return group + "/" + plural;
+}
+
+}  // namespace
+
+Registry::Registry(RegistryConfig config) : config_(std::move(config)) {}
+
+Registry::~Registry() = default;
+
+Result<std::unique_ptr<Registry>> Registry::create(RegistryConfig config) {
+  if (config.store == nullptr) return Status::error(EINVAL, "registry: no store");
+  std::unique_ptr<Registry> r(new Registry(std::move(config)));
+  ORCH_RETURN_IF_ERROR(r->init());
+  return r;
+}
+
+Status Registry::init() {
+  ORCH_ASSIGN_OR_RETURN(services_,
+                        ServiceAllocation::create(*config_.store, config_.service_cluster_ip_range,
+                                                  config_.service_node_port_range));
+  auto ns_check = [this](const std::string& ns) { return checkNamespace(ns); };
+  for (const ResourceInfo& info : resources()) {
+    std::shared_ptr<KindHooks> hooks;
+    if (info.group.empty() && info.kind == "Pod") hooks = std::make_shared<PodHooks>();
+    if (info.group.empty() && info.kind == "Service") hooks = services_;
+    if (info.group.empty() && info.kind == "Namespace")
+      hooks = std::make_shared<NamespaceHooks>([this] {
+        if (cleaner_) cleaner_->poke();
+      });
+    storages_[storageKey(info.group, info.plural)] =
+        std::make_unique<ResourceStorage>(info, *config_.store, hooks, ns_check);
+  }
+
+  std::vector<ResourceStorage*> namespaced;
+  for (auto& [key, s] : storages_)
+    if (s->info().namespaced) namespaced.push_back(s.get());
+  cleaner_ = std::make_unique<NamespaceCleaner>(*storage("", "namespaces"), std::move(namespaced));
+
+  // Repair the allocators from what the stored Services hold.
+  ResourceStorage* svc = storage("", "services");
+  auto page = svc->list("", ListOptions{});
+  if (!page.ok()) return Status::error(EIO, "list services: " + page.error().status.message);
+  std::vector<api::Json> services;
+  const api::Json list = svc->listJson(*page);
+  for (const api::Json& item : list["items"]) services.push_back(item);
+  ORCH_RETURN_IF_ERROR(services_->repair(services));
+
+  // The namespaces every cluster has.
+  ResourceStorage* namespaces = storage("", "namespaces");
+  for (const char* name : kSystemNamespaces) {
+    WriteContext ctx;
+    ctx.field_manager = "orch-apiserver";
+    ctx.now = api::Time(std::chrono::system_clock::now()).format();
+    api::Json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}};
+    auto res = namespaces->create("", ns, ctx);
+    if (!res.ok() && res.error().status.reason != "AlreadyExists")
+      return Status::error(
+          EIO, std::string("create namespace ") + name + ": " + res.error().status.message);
+  }
+  return Status::ok();
+}
+
+ResourceStorage* Registry::storage(const std::string& group, const std::string& plural) {
+  auto it = storages_.find(storageKey(group, plural));
+  return it == storages_.end() ? nullptr : it->second.get();
+}
+
+Result<WatchCache*> Registry::watchCache(const ResourceInfo& r) {
+  std::lock_guard<std::mutex> lock(caches_mu_);
+  const std::string key = storageKey(r.group, r.plural);
+  auto it = caches_.find(key);
+  if (it != caches_.end()) return it->second.get();
+  ORCH_ASSIGN_OR_RETURN(auto cache,
+                        WatchCache::create(*config_.store, resourcePrefix(r), config_.watch_cache));
+  WatchCache* raw = cache.get();
+  caches_[key] = std::move(cache);
+  return raw;
+}
+
+ApiStatusResult Registry::checkNamespace(const std::string& ns) {
+  ResourceStorage* namespaces = storage("", "namespaces");
+  auto obj = namespaces->get("", ns);
+  if (!obj.ok()) return obj.error();
+  if (!metaString(*obj, "deletionTimestamp").empty() ||
+      obj->value("status", api::Json::object()).value("phase", "") == "Terminating") {
+    ApiError e = forbiddenError(namespaces->info(), ns, "");
+    e.status.message =
+        "unable to create new content in namespace " + ns + " because it is being terminated";
+    e.status.details->causes.push_back({.reason = "NamespaceTerminating",
+                                        .message = "namespace " + ns + " is being terminated",
+                                        .field = "metadata.namespace"});
+    return e;
+  }
+  return Done{};
+}
+
+Reply Registry::handle(const std::string& group, const std::string& version, const Request& req) {
+  ResourceRequest rr = parseResourcePath(group, version, req.param("path"));
+  if (rr.resource == nullptr)
+    return errorResponse(404, "NotFound", "the server could not find the requested resource");
+  return serveResource(*this, rr, req);
+}
+
+Status Registry::addRoutes(Router& router) {
+  // Parameter segments, so that discovery's exact /api/{version} and /apis/{group}/{version}
+  // routes stay more specific than these.
+  for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+    ORCH_RETURN_IF_ERROR(router.add(method, "/api/{version}/{path...}", [this](const Request& req) {
+      return handle("", req.param("version"), req);
+    }));
+    ORCH_RETURN_IF_ERROR(
+        router.add(method, "/apis/{group}/{version}/{path...}", [this](const Request& req) {
+          return handle(req.param("group"), req.param("version"), req);
+        }));
+  }
+  return Status::ok();
+}
+
+}  // namespace orch::apiserver

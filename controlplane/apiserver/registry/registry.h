@@ -1,0 +1,70 @@
+#pragma once
+// The REST API of every served resource (resources.h) over one store: the routes under
+// /api/v1 and /apis/<group>/<version>, one ResourceStorage per resource, one WatchCache per
+// resource (created on the first watch), the kinds' hooks (Service IP/port allocation,
+// graceful pod deletion, namespace lifecycle) and the watch streams.
+//
+// Threads: handlers run concurrently on connection threads. Destroy the Registry only after
+// the Server is shut down; the destructor ends and joins the watch streams.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/base/status.h"
+#include "controlplane/apiserver/registry/rest_storage.h"
+#include "controlplane/apiserver/registry/watch_streams.h"
+#include "controlplane/apiserver/router.h"
+#include "controlplane/apiserver/watchcache/watch_cache.h"
+#include "controlplane/store/store.h"
+
+namespace orch::apiserver {
+
+struct RegistryConfig {
+  store::Store* store = nullptr;  // not owned; outlives the Registry
+  // --service-cluster-ip-range: one CIDR or an IPv4,IPv6 pair (dual-stack).
+  std::string service_cluster_ip_range = "10.96.0.0/12";
+  // --service-node-port-range.
+  std::string service_node_port_range = "30000-32767";
+  WatchCache::Options watch_cache;
+};
+
+class ServiceAllocation;
+class NamespaceCleaner;
+
+class Registry {
+ public:
+  // Opens the allocators (EINVAL naming the flag for a bad range) and repairs them from the
+  // stored Services; ensures the "default", "kube-system", "kube-public" and
+  // "kube-node-lease" namespaces exist.
+  static Result<std::unique_ptr<Registry>> create(RegistryConfig config);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Registers the resource routes.
+  Status addRoutes(Router& router);
+
+  // The storage of resource `plural` in `group` (nullptr when not served).
+  ResourceStorage* storage(const std::string& group, const std::string& plural);
+  // The watch cache of `r`, created on first use.
+  Result<WatchCache*> watchCache(const ResourceInfo& r);
+  WatchStreams& streams() { return streams_; }
+
+ private:
+  explicit Registry(RegistryConfig config);
+  Status init();
+  Reply handle(const std::string& group, const std::string& version, const Request& req);
+  ApiStatusResult checkNamespace(const std::string& ns);
+
+  RegistryConfig config_;
+  std::shared_ptr<ServiceAllocation> services_;
+  std::map<std::string, std::unique_ptr<ResourceStorage>> storages_;  // "<group>/<plural>"
+  std::mutex caches_mu_;
+  std::map<std::string, std::unique_ptr<WatchCache>> caches_;
+  std::unique_ptr<NamespaceCleaner> cleaner_;  // stopped before the storages go
+  WatchStreams streams_;  // destroyed first: streams use the caches and storages
+};
+
+}  // namespace orch::apiserver

@@ -1,0 +1,70 @@
+#include "controlplane/apiserver/watchcache/cache_watcher.h"
+
+#include <algorithm>
+
+namespace orch::apiserver {
+
+bool CacheWatcher::offer(const std::vector<SharedEvent>& events, int64_t through, bool force) {
+  // The filter runs outside the lock: prefix_ and after_ are immutable.
+  size_t n = 0;
+  for (const auto& e : events) n += matches(*e) ? 1 : 0;
+  std::lock_guard lock(mu_);
+  if (end_) return false;
+  if (!force && queue_.size() + n > capacity_) {
+    end_ = store::watchLaggedError("watcher fell behind: more than " + std::to_string(capacity_) +
+                                   " events queued");
+    cv_.notify_all();
+    return false;
+  }
+  if (n > 0) {
+    for (const auto& e : events) {
+      if (matches(*e)) queue_.push_back(e);
+    }
+    cv_.notify_all();
+  }
+  through_ = std::max(through_, through);
+  return true;
+}
+
+void CacheWatcher::fail(Status error) {
+  std::lock_guard lock(mu_);
+  if (end_) return;
+  end_ = std::move(error);
+  cv_.notify_all();
+}
+
+void CacheWatcher::cancel() {
+  std::lock_guard lock(mu_);
+  queue_.clear();
+  if (!end_ || !store::isWatchClosed(*end_)) end_ = store::watchClosedError("watch cancelled");
+  cv_.notify_all();
+}
+
+bool CacheWatcher::ended() const {
+  std::lock_guard lock(mu_);
+  return end_.has_value();
+}
+
+Result<std::vector<store::Event>> CacheWatcher::next(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || end_.has_value(); });
+  if (!queue_.empty()) {
+    std::vector<store::Event> out;
+    out.reserve(queue_.size());
+    for (const auto& e : queue_) out.push_back(*e);
+    queue_.clear();
+    // Drained: everything the dispatcher examined for us has now been returned.
+    bookmark_ = std::max({bookmark_, through_, out.back().revision()});
+    return out;
+  }
+  if (end_) return *end_;
+  bookmark_ = std::max(bookmark_, through_);
+  return std::vector<store::Event>{};
+}
+
+int64_t CacheWatcher::bookmark() const {
+  std::lock_guard lock(mu_);
+  return bookmark_;
+}
+
+}  // namespace orch::apiserver
