@@ -15,14 +15,34 @@ std::string mediaType(const std::string& content_type) {
   return t;
 }
 
+namespace {
+
+// Deeper documents are refused before anything walks them recursively (Go's decoder stops
+// at 10000; real objects stay far below 100).
+constexpr int kMaxJsonDepth = 1000;
+
+ApiResult<api::Json> parseBoundedJson(const std::string& text) {
+  bool too_deep = false;
+  try {
+    api::Json j = api::Json::parse(text, [&](int depth, api::Json::parse_event_t, api::Json&) {
+      if (depth > kMaxJsonDepth) too_deep = true;
+      return !too_deep;
+    });
+    if (too_deep)
+      return badRequestError("the body of the request is nested deeper than " +
+                             std::to_string(kMaxJsonDepth) + " levels");
+    return j;
+  } catch (const api::Json::exception& e) {
+    return badRequestError(std::string("the body of the request is not valid JSON: ") + e.what());
+  }
+}
+
+}  // namespace
+
 ApiResult<api::Json> decodeBody(const Request& req) {
   const std::string type = mediaType(req.header("content-type"));
-  if (type.empty() || type == "application/json" || type == "*/*" || type.ends_with("+json")) {
-    auto j = api::detail::parseJsonText(req.body);
-    if (!j.ok())
-      return badRequestError("the body of the request is not valid JSON: " + j.status().context());
-    return std::move(j).value();
-  }
+  if (type.empty() || type == "application/json" || type == "*/*" || type.ends_with("+json"))
+    return parseBoundedJson(req.body);
   if (type == "application/yaml" || type == "application/apply-patch+yaml") {
     auto j = api::yamlToJson(req.body);
     if (!j.ok())

@@ -98,6 +98,16 @@ TEST_F(RegistryTest, UnknownFieldsFollowFieldValidation) {
   EXPECT_EQ(call("POST", kPods + "?fieldValidation=Loose", p.dump()).status, 400);
 }
 
+TEST_F(RegistryTest, DeeplyNestedBodiesAreRefused) {
+  const int64_t before = store_->currentRevision().value();
+  std::string deep = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":)";
+  deep += std::string(5000, '[') + std::string(5000, ']') + "}";
+  Answer a = call("POST", "/api/v1/namespaces/default/configmaps", deep);
+  EXPECT_EQ(a.status, 400);
+  EXPECT_NE(a.text.find("nested deeper"), std::string::npos) << a.text;
+  EXPECT_EQ(store_->currentRevision().value(), before);
+}
+
 TEST_F(RegistryTest, GenerateNameMakesUniqueNames) {
   api::Json p = pod("");
   p["metadata"].erase("name");
