@@ -1,5 +1,6 @@
 #include "controlplane/apiserver/registry/registry.h"
 
+#include "controlplane/apiserver/registry/garbage_collector.h"
 #include "controlplane/apiserver/registry/handlers.h"
 #include "controlplane/apiserver/registry/namespace_lifecycle.h"
 #include "controlplane/apiserver/registry/object_meta_ops.h"
@@ -52,6 +53,14 @@ Status Registry::init() {
   for (auto& [key, s] : storages_)
     if (s->info().namespaced) namespaced.push_back(s.get());
   cleaner_ = std::make_unique<NamespaceCleaner>(*storage("", "namespaces"), std::move(namespaced));
+  std::vector<ResourceStorage*> all;
+  for (auto& [key, s] : storages_) all.push_back(s.get());
+  gc_ = std::make_unique<GarbageCollector>(all);
+  for (ResourceStorage* s : all)
+    s->setObserver(
+        {[this](const ResourceInfo& r, const api::Json& obj) { gc_->ownerDeleted(r, obj); },
+         [this](const ResourceInfo& r, const api::Json& obj) { gc_->ownerFinalizing(r, obj); }});
+  gc_->resumePending();
 
   // Repair the allocators from what the stored Services hold.
   ResourceStorage* svc = storage("", "services");

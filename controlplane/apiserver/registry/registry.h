@@ -32,6 +32,7 @@ struct RegistryConfig {
 
 class ServiceAllocation;
 class NamespaceCleaner;
+class GarbageCollector;
 
 class Registry {
  public:
@@ -63,7 +64,9 @@ class Registry {
   std::map<std::string, std::unique_ptr<ResourceStorage>> storages_;  // "<group>/<plural>"
   std::mutex caches_mu_;
   std::map<std::string, std::unique_ptr<WatchCache>> caches_;
-  std::unique_ptr<NamespaceCleaner> cleaner_;  // stopped before the storages go
+  // Both stop before the storages go; the cleaner first, as its deletes reach the collector.
+  std::unique_ptr<GarbageCollector> gc_;
+  std::unique_ptr<NamespaceCleaner> cleaner_;
   WatchStreams streams_;  // destroyed first: streams use the caches and storages
 };
 

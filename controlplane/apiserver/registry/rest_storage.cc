@@ -1,5 +1,7 @@
 #include "controlplane/apiserver/registry/rest_storage.h"
 
+#include <algorithm>
+
 #include "common/api/codec.h"
 #include "controlplane/apiserver/registry/field_attributes.h"
 #include "controlplane/apiserver/registry/kind_codecs.h"
@@ -42,6 +44,25 @@ api::Labels labelsOf(const api::Json& obj) {
   for (const auto& [k, v] : l->items())
     if (v.is_string()) out[k] = v.get<std::string>();
   return out;
+}
+
+// Upstream's deletion propagation: Orphan and Foreground become finalizers that the garbage
+// collector finishes. Returns whether `obj` now carries one of them.
+bool applyPropagationPolicy(api::Json& obj, const std::string& policy) {
+  auto has = [&](const char* f) {
+    const api::Json fs = obj["metadata"].value("finalizers", api::Json::array());
+    return std::find(fs.begin(), fs.end(), api::Json(f)) != fs.end();
+  };
+  auto set = [&](const char* add, const char* drop) {
+    api::Json kept = api::Json::array();
+    for (const api::Json& f : obj["metadata"].value("finalizers", api::Json::array()))
+      if (f != drop && f != add) kept.push_back(f);
+    kept.push_back(add);
+    obj["metadata"]["finalizers"] = kept;
+  };
+  if (policy == "Orphan") set("orphan", "foregroundDeletion");
+  if (policy == "Foreground") set("foregroundDeletion", "orphan");
+  return has("orphan") || has("foregroundDeletion");
 }
 
 }  // namespace
@@ -416,6 +437,7 @@ ApiResult<api::Json> ResourceStorage::commitDelete(const std::string& key, const
   auto res = store_.remove(key, mod_revision);
   if (!res.ok()) return fromStoreError(info_, name, res.status());
   hooks_->release(nullptr, obj);
+  if (observer_.deleted) observer_.deleted(info_, obj);
   return obj;
 }
 
@@ -442,7 +464,8 @@ ApiResult<api::Json> ResourceStorage::remove(const std::string& ns, const std::s
     const int64_t grace = hooks_->gracePeriod(obj, opts.grace_period_seconds);
     api::Json marked = obj;
     const bool kept = hooks_->keepOnDelete(marked);
-    if (grace <= 0 && !hasFinalizers(obj) && !kept) {
+    const bool gc_finalizer = applyPropagationPolicy(marked, opts.propagation_policy);
+    if (grace <= 0 && !hasFinalizers(marked) && !kept) {
       auto deleted = commitDelete(key, name, obj, kv->mod_revision, ctx);
       if (!deleted.ok() && deleted.error().status.reason == "Conflict") continue;
       return deleted;
@@ -467,6 +490,7 @@ ApiResult<api::Json> ResourceStorage::remove(const std::string& ns, const std::s
       return fromStoreError(info_, name, written.status());
     }
     setResourceVersion(marked, written->mod_revision);
+    if (gc_finalizer && observer_.finalizing) observer_.finalizing(info_, marked);
     return marked;
   }
   return conflictError(info_, name, "too many concurrent writers; try again");

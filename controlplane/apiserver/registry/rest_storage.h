@@ -49,6 +49,14 @@ class ResourceStorage {
                   NamespaceCheck namespace_check);
 
   const ResourceInfo& info() const { return info_; }
+
+  // Told about deletions (the object as it was) and about objects that start waiting on the
+  // "orphan" / "foregroundDeletion" finalizers (the garbage collector). Set during setup.
+  struct Observer {
+    std::function<void(const ResourceInfo&, const api::Json&)> deleted;
+    std::function<void(const ResourceInfo&, const api::Json&)> finalizing;
+  };
+  void setObserver(Observer o) { observer_ = std::move(o); }
   store::Store& store() { return store_; }
 
   // The object, at `revision` (0 = latest).
@@ -102,6 +110,7 @@ class ResourceStorage {
   std::shared_ptr<KindHooks> hooks_;
   NamespaceCheck namespace_check_;
   bool has_status_;
+  Observer observer_;
 };
 
 }  // namespace orch::apiserver

@@ -118,3 +118,82 @@ TEST_F(RegistryTest, DryRunWritesNothing) {
 
 }  // namespace
 }  // namespace orch::apiserver::testing
+
+namespace orch::apiserver::testing {
+namespace {
+
+// A ReplicaSet owning two pods (one of which has a second, live owner).
+class GcTest : public RegistryTest {
+ protected:
+  void SetUp() override {
+    RegistryTest::SetUp();
+    api::Json rs = {{"apiVersion", "apps/v1"},
+                    {"kind", "ReplicaSet"},
+                    {"metadata", {{"name", "rs"}}},
+                    {"spec",
+                     {{"selector", {{"matchLabels", {{"app", "web"}}}}},
+                      {"template",
+                       {{"metadata", {{"labels", {{"app", "web"}}}}},
+                        {"spec", {{"containers", {{{"name", "c"}, {"image", "nginx"}}}}}}}}}}};
+    Answer a = post("/apis/apps/v1/namespaces/default/replicasets", rs);
+    ASSERT_EQ(a.status, 201) << a.text;
+    rs_uid_ = a.body["metadata"]["uid"];
+    Answer cm =
+        post("/api/v1/namespaces/default/configmaps", api::Json{{"metadata", {{"name", "other"}}}});
+    ASSERT_EQ(cm.status, 201);
+    for (const char* name : {"p1", "p2"}) {
+      api::Json p = pod(name);
+      p["metadata"]["ownerReferences"] = {{{"apiVersion", "apps/v1"},
+                                           {"kind", "ReplicaSet"},
+                                           {"name", "rs"},
+                                           {"uid", rs_uid_},
+                                           {"controller", true}}};
+      if (std::string(name) == "p2")
+        p["metadata"]["ownerReferences"].push_back({{"apiVersion", "v1"},
+                                                    {"kind", "ConfigMap"},
+                                                    {"name", "other"},
+                                                    {"uid", cm.body["metadata"]["uid"]}});
+      ASSERT_EQ(post(kPods, p).status, 201);
+    }
+  }
+  bool eventually(const std::function<bool()>& cond) {
+    for (int i = 0; i < 100; ++i) {
+      if (cond()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return cond();
+  }
+  std::string rs_uid_;
+};
+
+TEST_F(GcTest, BackgroundDeletesDependentsWithoutOtherOwners) {
+  ASSERT_EQ(del("/apis/apps/v1/namespaces/default/replicasets/rs").status, 200);
+  EXPECT_TRUE(eventually([&] { return get(kPods + "/p1").status == 404; }));
+  // p2 has a live owner: it stays and loses only the dangling reference.
+  EXPECT_TRUE(eventually(
+      [&] { return get(kPods + "/p2").body["metadata"]["ownerReferences"].size() == 1; }));
+  EXPECT_EQ(get(kPods + "/p2").body["metadata"]["ownerReferences"][0]["kind"], "ConfigMap");
+}
+
+TEST_F(GcTest, OrphanKeepsDependentsAndDropsTheirReferences) {
+  Answer d = del("/apis/apps/v1/namespaces/default/replicasets/rs?propagationPolicy=Orphan");
+  ASSERT_EQ(d.status, 200);
+  EXPECT_TRUE(eventually(
+      [&] { return get("/apis/apps/v1/namespaces/default/replicasets/rs").status == 404; }));
+  Answer p1 = get(kPods + "/p1");
+  ASSERT_EQ(p1.status, 200);
+  EXPECT_FALSE(p1.body["metadata"].contains("ownerReferences")) << p1.text;
+}
+
+TEST_F(GcTest, ForegroundWaitsForDependents) {
+  Answer d = del("/apis/apps/v1/namespaces/default/replicasets/rs",
+                 R"({"propagationPolicy":"Foreground"})");
+  ASSERT_EQ(d.status, 200);
+  EXPECT_EQ(d.body["metadata"]["finalizers"], api::Json({"foregroundDeletion"}));
+  EXPECT_TRUE(eventually(
+      [&] { return get("/apis/apps/v1/namespaces/default/replicasets/rs").status == 404; }));
+  EXPECT_EQ(get(kPods + "/p1").status, 404);
+}
+
+}  // namespace
+}  // namespace orch::apiserver::testing
