@@ -15,6 +15,7 @@
 #include "controlplane/apiserver/pki_init.h"
 #include "controlplane/apiserver/registry/registry.h"
 #include "controlplane/apiserver/registry/storage_flags.h"
+#include "controlplane/apiserver/registry/store_compactor.h"
 #include "controlplane/apiserver/server.h"
 
 namespace {
@@ -48,6 +49,10 @@ int serve(const orch::apiserver::ServeFlags& flags, const orch::apiserver::Stora
     log::error("cannot open the store", {{"error", store.status().message()}});
     return 1;
   }
+  // The embedded store compacts itself; etcd's history is compacted by the apiserver.
+  apiserver::StoreCompactor compactor(**store, storage.etcd_servers.empty()
+                                                   ? std::chrono::milliseconds(0)
+                                                   : storage.etcd_compaction_interval);
   apiserver::RegistryConfig rc;
   rc.store = store->get();
   rc.service_cluster_ip_range = storage.service_cluster_ip_range;

@@ -7,6 +7,30 @@
 
 namespace orch::apiserver {
 
+Result<std::chrono::milliseconds> parseDuration(const std::string& text) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return Status::invalid("\"" + text + "\" is not a duration (like 5m, 300s, 1h)");
+  }
+  const std::string unit = text.substr(used);
+  double ms = 0;
+  if (unit == "ms")
+    ms = value;
+  else if (unit == "s" || (unit.empty() && value == 0))
+    ms = value * 1000;
+  else if (unit == "m")
+    ms = value * 60'000;
+  else if (unit == "h")
+    ms = value * 3'600'000;
+  else
+    return Status::invalid("\"" + text + "\" is not a duration (like 5m, 300s, 1h)");
+  if (ms < 0) return Status::invalid("\"" + text + "\": a duration cannot be negative");
+  return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
 void addStorageFlags(CLI::App& app, StorageFlags& f) {
   app.add_option("--data-dir", f.data_dir,
                  "directory of the embedded store (SQLite), used without --etcd-servers");
@@ -17,6 +41,14 @@ void addStorageFlags(CLI::App& app, StorageFlags& f) {
   app.add_option("--etcd-cafile", f.etcd_cafile, "CA bundle of the etcd servers (PEM)");
   app.add_option("--etcd-certfile", f.etcd_certfile, "client certificate for etcd (PEM)");
   app.add_option("--etcd-keyfile", f.etcd_keyfile, "client key for etcd (PEM)");
+  app.add_option_function<std::string>(
+      "--etcd-compaction-interval",
+      [&f](const std::string& text) {
+        auto d = parseDuration(text);
+        if (!d.ok()) throw CLI::ValidationError("--etcd-compaction-interval", d.status().context());
+        f.etcd_compaction_interval = *d;
+      },
+      "how often etcd's history is compacted, as 5m, 300s, 1h (0 = never; default 5m)");
   app.add_option("--service-cluster-ip-range", f.service_cluster_ip_range,
                  "CIDR(s) Service cluster IPs come from (IPv4, IPv6 or both, comma separated)");
   app.add_option("--service-node-port-range", f.service_node_port_range,

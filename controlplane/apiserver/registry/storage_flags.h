@@ -4,6 +4,7 @@
 // --etcd-servers.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,11 +18,15 @@ struct StorageFlags {
   std::string data_dir = "/var/lib/orch/apiserver";
   std::vector<std::string> etcd_servers;
   std::string etcd_cafile, etcd_certfile, etcd_keyfile;
+  std::chrono::milliseconds etcd_compaction_interval = std::chrono::minutes(5);
   std::string service_cluster_ip_range = "10.96.0.0/12";
   std::string service_node_port_range = "30000-32767";
 };
 
 void addStorageFlags(CLI::App& app, StorageFlags& flags);
+
+// "5m", "300s", "1.5h", "250ms", "0" (Go-style, one unit). EINVAL naming the text.
+Result<std::chrono::milliseconds> parseDuration(const std::string& text);
 
 // The store the flags name. EINVAL naming the flag for bad values; the store's errors.
 Result<std::unique_ptr<store::Store>> openStore(const StorageFlags& flags);
