@@ -57,6 +57,8 @@ int serve(const orch::apiserver::ServeFlags& flags, const orch::apiserver::Stora
   rc.store = store->get();
   rc.service_cluster_ip_range = storage.service_cluster_ip_range;
   rc.service_node_port_range = storage.service_node_port_range;
+  rc.advertise_address = storage.advertise_address;
+  rc.secure_port = flags.secure_port;
   auto registry = apiserver::Registry::create(std::move(rc));
   if (!registry.ok()) {
     log::error("cannot start the registry", {{"error", registry.status().message()}});

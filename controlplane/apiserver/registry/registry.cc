@@ -1,5 +1,7 @@
 #include "controlplane/apiserver/registry/registry.h"
 
+#include <tuple>
+
 #include "controlplane/apiserver/registry/garbage_collector.h"
 #include "controlplane/apiserver/registry/handlers.h"
 #include "controlplane/apiserver/registry/namespace_lifecycle.h"
@@ -82,6 +84,72 @@ Status Registry::init() {
     if (!res.ok() && res.error().status.reason != "AlreadyExists")
       return Status::error(
           EIO, std::string("create namespace ") + name + ": " + res.error().status.message);
+  }
+  return ensureKubernetesService();
+}
+
+Status Registry::ensureKubernetesService() {
+  WriteContext ctx;
+  ctx.field_manager = "orch-apiserver";
+  ctx.now = api::Time(std::chrono::system_clock::now()).format();
+  api::Json svc = {{"apiVersion", "v1"},
+                   {"kind", "Service"},
+                   {"metadata",
+                    {{"name", "kubernetes"},
+                     {"namespace", "default"},
+                     {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                   {"spec",
+                    {{"type", "ClusterIP"},
+                     {"clusterIP", services_->firstAddress()},
+                     {"ports",
+                      {{{"name", "https"},
+                        {"port", 443},
+                        {"protocol", "TCP"},
+                        {"targetPort", config_.secure_port}}}}}}};
+  // Created once; a restart finds it (creating again would first try to reserve its address).
+  ResourceStorage* services = storage("", "services");
+  auto existing = services->get("default", "kubernetes");
+  auto created = existing.ok() ? std::move(existing) : services->create("default", svc, ctx);
+  if (!created.ok() && created.error().status.reason != "AlreadyExists")
+    return Status::error(EIO, "create the kubernetes service: " + created.error().status.message);
+  if (config_.advertise_address.empty()) return Status::ok();
+
+  const bool v6 = config_.advertise_address.find(':') != std::string::npos;
+  api::Json endpoints = {
+      {"apiVersion", "v1"},
+      {"kind", "Endpoints"},
+      {"metadata", {{"name", "kubernetes"}, {"namespace", "default"}}},
+      {"subsets",
+       {{{"addresses", {{{"ip", config_.advertise_address}}}},
+         {"ports", {{{"name", "https"}, {"port", config_.secure_port}, {"protocol", "TCP"}}}}}}}};
+  api::Json slice = {
+      {"apiVersion", "discovery.k8s.io/v1"},
+      {"kind", "EndpointSlice"},
+      {"metadata",
+       {{"name", "kubernetes"},
+        {"namespace", "default"},
+        {"labels",
+         {{"kubernetes.io/service-name", "kubernetes"},
+          {"endpointslice.kubernetes.io/managed-by", "orch-apiserver"}}}}},
+      {"addressType", v6 ? "IPv6" : "IPv4"},
+      {"endpoints",
+       {{{"addresses", {config_.advertise_address}}, {"conditions", {{"ready", true}}}}}},
+      {"ports", {{{"name", "https"}, {"port", config_.secure_port}, {"protocol", "TCP"}}}}};
+  for (auto [plural, group, obj] : {std::tuple{"endpoints", "", endpoints},
+                                    std::tuple{"endpointslices", "discovery.k8s.io", slice}}) {
+    auto res = storage(group, plural)
+                   ->update(
+                       "default", "kubernetes",
+                       [&, obj](const api::Json* current) -> ApiResult<api::Json> {
+                         api::Json next = obj;
+                         if (current != nullptr)
+                           next["metadata"]["uid"] = (*current)["metadata"]["uid"];
+                         return next;
+                       },
+                       ctx, Subresource::kMain, /*create_if_missing=*/true);
+    if (!res.ok())
+      return Status::error(
+          EIO, std::string("write the kubernetes ") + plural + ": " + res.error().status.message);
   }
   return Status::ok();
 }

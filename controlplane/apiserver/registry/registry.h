@@ -28,6 +28,11 @@ struct RegistryConfig {
   // --service-node-port-range.
   std::string service_node_port_range = "30000-32767";
   WatchCache::Options watch_cache;
+  // The "kubernetes" Service in "default" (first address of the range, port 443) always
+  // exists; its Endpoints and EndpointSlice point at advertise_address:secure_port when an
+  // address is given (--advertise-address).
+  std::string advertise_address;
+  int secure_port = 6443;
 };
 
 class ServiceAllocation;
@@ -56,6 +61,7 @@ class Registry {
  private:
   explicit Registry(RegistryConfig config);
   Status init();
+  Status ensureKubernetesService();
   Reply handle(const std::string& group, const std::string& version, const Request& req);
   ApiStatusResult checkNamespace(const std::string& ns);
 

@@ -51,6 +51,8 @@ void addStorageFlags(CLI::App& app, StorageFlags& f) {
       "how often etcd's history is compacted, as 5m, 300s, 1h (0 = never; default 5m)");
   app.add_option("--service-cluster-ip-range", f.service_cluster_ip_range,
                  "CIDR(s) Service cluster IPs come from (IPv4, IPv6 or both, comma separated)");
+  app.add_option("--advertise-address", f.advertise_address,
+                 "IP address the \"kubernetes\" Service's endpoints point at (not loopback)");
   app.add_option("--service-node-port-range", f.service_node_port_range,
                  "port range reserved for NodePort Services (first-last)");
 }

@@ -21,6 +21,7 @@ struct StorageFlags {
   std::chrono::milliseconds etcd_compaction_interval = std::chrono::minutes(5);
   std::string service_cluster_ip_range = "10.96.0.0/12";
   std::string service_node_port_range = "30000-32767";
+  std::string advertise_address;  // where the "kubernetes" Service's endpoints point
 };
 
 void addStorageFlags(CLI::App& app, StorageFlags& flags);

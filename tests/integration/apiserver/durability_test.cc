@@ -127,6 +127,7 @@ class DurabilityTest : public ApiserverTest {
     load.join();
     ASSERT_TRUE(killed.isOk()) << killed.message();
     ASSERT_GT(acked.size(), 0u) << "no create was acknowledged before the kill\n" << serverLog();
+    RecordProperty("acknowledged_creates", static_cast<int>(acked.size()));
 
     auto restarted = start();
     ASSERT_TRUE(restarted.ok()) << restarted.status().message() << "\n" << serverLog();

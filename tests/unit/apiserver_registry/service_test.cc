@@ -1,5 +1,5 @@
 // Service ClusterIP and NodePort allocation through the API (range 10.96.0.0/28: 14 usable
-// addresses; node ports 30000-30009).
+// addresses, the first held by the "kubernetes" Service; node ports 30000-30009).
 
 #include <set>
 
@@ -18,8 +18,8 @@ api::Json service(const std::string& name, const std::string& type = "ClusterIP"
 }
 
 TEST_F(RegistryTest, ClusterIpsAreAllocatedUniquelyAndReleased) {
-  std::set<std::string> ips;
-  for (int i = 0; i < 14; ++i) {
+  std::set<std::string> ips = {"10.96.0.1"};  // the kubernetes Service's
+  for (int i = 0; i < 13; ++i) {
     Answer a = post(kSvcs, service("s" + std::to_string(i)));
     ASSERT_EQ(a.status, 201) << a.text;
     std::string ip = a.body["spec"]["clusterIP"];
@@ -104,6 +104,36 @@ TEST_F(RegistryTest, AllocationsSurviveARestart) {
   s["spec"].erase("clusterIP");
   s["spec"]["ports"][0]["nodePort"] = a.body["spec"]["ports"][0]["nodePort"];
   EXPECT_EQ(post(kSvcs, s).status, 422);
+}
+
+}  // namespace
+}  // namespace orch::apiserver::testing
+
+namespace orch::apiserver::testing {
+namespace {
+
+TEST_F(RegistryTest, KubernetesServiceAndItsEndpoints) {
+  Answer svc = get(kSvcs + "/kubernetes");
+  ASSERT_EQ(svc.status, 200) << svc.text;
+  EXPECT_EQ(svc.body["spec"]["clusterIP"], "10.96.0.1");
+  EXPECT_EQ(svc.body["spec"]["ports"][0]["port"], 443);
+  EXPECT_EQ(get("/api/v1/namespaces/default/endpoints/kubernetes").status, 404);  // no address
+  config_.advertise_address = "192.0.2.10";
+  config_.secure_port = 16443;
+  restart();
+  Answer ep = get("/api/v1/namespaces/default/endpoints/kubernetes");
+  ASSERT_EQ(ep.status, 200) << ep.text;
+  EXPECT_EQ(ep.body["subsets"][0]["addresses"][0]["ip"], "192.0.2.10");
+  EXPECT_EQ(ep.body["subsets"][0]["ports"][0]["port"], 16443);
+  Answer slice = get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes");
+  ASSERT_EQ(slice.status, 200) << slice.text;
+  EXPECT_EQ(slice.body["endpoints"][0]["addresses"][0], "192.0.2.10");
+  // The same address again after another restart: nothing to write.
+  std::string rv = ep.body["metadata"]["resourceVersion"];
+  restart();
+  EXPECT_EQ(
+      get("/api/v1/namespaces/default/endpoints/kubernetes").body["metadata"]["resourceVersion"],
+      rv);
 }
 
 }  // namespace

@@ -1,0 +1,386 @@
+#include "load_client.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "common/client/canceller.h"
+#include "common/client/http_client.h"
+
+namespace orch::bench {
+
+using namespace std::chrono_literals;
+using client::HttpClient;
+using client::HttpRequest;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kPods = "/api/v1/namespaces/default/pods";
+
+// One client per thread, keeping at most one idle connection: its own keep-alive connection.
+Result<std::unique_ptr<HttpClient>> connectOne(const client::RestConfig& config) {
+  ORCH_ASSIGN_OR_RETURN(auto http, HttpClient::create(config, {.maxIdleConnections = 1}));
+  // Connect (TCP + TLS + authentication) now, outside any timed section.
+  ORCH_ASSIGN_OR_RETURN(auto res, http->request({.target = "/api/v1/namespaces/default"}));
+  if (res.status != 200)
+    return Status::error(EIO, "GET namespace: HTTP " + std::to_string(res.status));
+  return http;
+}
+
+HttpRequest postPod(const std::string& name) {
+  return {
+      .method = "POST", .target = kPods, .body = podJson(name), .contentType = "application/json"};
+}
+
+// Shared bookkeeping of one load run.
+struct Counters {
+  std::atomic<long> ops{0}, errors{0};
+  std::mutex mu;
+  std::string first_error;
+  void fail(const std::string& what) {
+    if (errors.fetch_add(1) == 0) {
+      std::lock_guard l(mu);
+      first_error = what;
+    }
+  }
+};
+
+std::string describe(const Result<client::HttpResponse>& res) {
+  if (!res.ok()) return res.status().message();
+  return "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
+}
+
+// Starts `clients` threads running body(client, http, stop) after each connected, times the
+// part after every one of them connected.
+RateResult runThreads(
+    const client::RestConfig& config, int clients, std::chrono::milliseconds duration,
+    const std::function<void(int, HttpClient&, const std::atomic<bool>&, Counters&)>& body) {
+  Counters counters;
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto http = connectOne(config);
+      ready.fetch_add(1);
+      if (!http.ok()) {
+        counters.fail("connect: " + http.status().message());
+        return;
+      }
+      while (!go.load()) std::this_thread::sleep_for(1ms);
+      body(c, **http, stop, counters);
+    });
+  }
+  while (ready.load() < clients) std::this_thread::sleep_for(1ms);
+  auto start = Clock::now();
+  go = true;
+  if (duration.count() > 0) {
+    std::this_thread::sleep_for(duration);
+    stop = true;
+  }
+  for (auto& t : threads) t.join();
+  RateResult r;
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.ops = counters.ops.load();
+  r.errors = counters.errors.load();
+  r.first_error = counters.first_error;
+  return r;
+}
+
+}  // namespace
+
+std::string podJson(const std::string& name) {
+  nlohmann::json pod = {{"apiVersion", "v1"},
+                        {"kind", "Pod"},
+                        {"metadata",
+                         {{"name", name},
+                          {"namespace", "default"},
+                          {"labels", {{"app", "bench"}, {"tier", "load"}}},
+                          {"annotations", {{"bench.orch.dev/purpose", "apiserver throughput"}}}}},
+                        {"spec",
+                         {{"restartPolicy", "Always"},
+                          {"containers",
+                           {{{"name", "app"},
+                             {"image", "registry.k8s.io/pause:3.9"},
+                             {"ports", {{{"containerPort", 8080}, {"protocol", "TCP"}}}},
+                             {"resources",
+                              {{"requests", {{"cpu", "10m"}, {"memory", "16Mi"}}},
+                               {"limits", {{"cpu", "100m"}, {"memory", "64Mi"}}}}}}}}}}};
+  return pod.dump();
+}
+
+RateResult runCreates(const client::RestConfig& config, int clients, const std::string& prefix,
+                      std::chrono::milliseconds duration, long count) {
+  std::atomic<long> issued{0};
+  return runThreads(config, clients, count > 0 ? 0ms : duration,
+                    [&](int c, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
+                      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+                        if (count > 0 && issued.fetch_add(1) >= count) return;
+                        auto name = prefix + "-c" + std::to_string(c) + "-" + std::to_string(i);
+                        auto res = http.request(postPod(name));
+                        if (res.ok() && res->status == 201) {
+                          n.ops.fetch_add(1, std::memory_order_relaxed);
+                        } else {
+                          n.fail("create " + name + ": " + describe(res));
+                          if (!res.ok()) return;  // the connection is gone
+                        }
+                      }
+                    });
+}
+
+RateResult runUpdates(const client::RestConfig& config, int clients, const std::string& prefix,
+                      std::chrono::milliseconds duration) {
+  // Each thread's Pod is created before the clock starts (runThreads connects first, so the
+  // creates happen here on separate clients).
+  std::vector<std::string> bodies(clients);
+  {
+    RateResult made = runThreads(
+        config, clients, 0ms, [&](int c, HttpClient& http, const std::atomic<bool>&, Counters& n) {
+          auto name = prefix + "-c" + std::to_string(c);
+          auto res = http.request(postPod(name));
+          if (res.ok() && res->status == 201) {
+            bodies[c] = res->body;
+          } else {
+            n.fail("create " + name + ": " + describe(res));
+          }
+        });
+    if (made.errors > 0) return made;
+  }
+  return runThreads(config, clients, duration,
+                    [&](int c, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
+                      nlohmann::json pod = nlohmann::json::parse(bodies[c], nullptr, false);
+                      if (pod.is_discarded()) {
+                        n.fail("create response is not JSON");
+                        return;
+                      }
+                      const std::string target =
+                          std::string(kPods) + "/" + pod["metadata"]["name"].get<std::string>();
+                      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
+                        // The answer of the previous write carries the current resourceVersion.
+                        pod["metadata"]["labels"]["generation"] = std::to_string(i);
+                        auto res = http.request({.method = "PUT",
+                                                 .target = target,
+                                                 .body = pod.dump(),
+                                                 .contentType = "application/json"});
+                        if (!res.ok() || res->status != 200) {
+                          n.fail("update " + target + ": " + describe(res));
+                          return;
+                        }
+                        pod = nlohmann::json::parse(res->body, nullptr, false);
+                        if (pod.is_discarded()) {
+                          n.fail("update response is not JSON");
+                          return;
+                        }
+                        n.ops.fetch_add(1, std::memory_order_relaxed);
+                      }
+                    });
+}
+
+RateResult runGets(const client::RestConfig& config, int clients, const std::string& target,
+                   std::chrono::milliseconds duration) {
+  return runThreads(config, clients, duration,
+                    [&](int, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
+                      while (!stop.load(std::memory_order_relaxed)) {
+                        auto res = http.request({.target = target});
+                        if (!res.ok() || res->status != 200) {
+                          n.fail("GET " + target + ": " + describe(res));
+                          return;
+                        }
+                        n.ops.fetch_add(1, std::memory_order_relaxed);
+                      }
+                    });
+}
+
+namespace {
+
+// One watch stream: records when each "lat-<i>" event's bytes arrived.
+struct Watcher {
+  std::vector<Clock::time_point> seen;  // by write index; epoch = not yet
+  std::string line;
+  client::Canceller cancel;
+  std::string error;
+};
+
+// The i of the first "lat-<i>" object name in a watch event line, or -1.
+long latIndex(const std::string& line) {
+  for (const char* key : {"\"name\":\"lat-", "\"name\": \"lat-"}) {
+    auto pos = line.find(key);
+    if (pos != std::string::npos) {
+      pos += std::char_traits<char>::length(key);
+      auto end = line.find('"', pos);
+      if (end == std::string::npos) return -1;
+      try {
+        return std::stol(line.substr(pos, end - pos));
+      } catch (const std::exception&) {
+        return -1;
+      }
+    }
+  }
+  return -1;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+  return v[k];
+}
+
+}  // namespace
+
+LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes) {
+  LatencyResult out;
+  auto http = HttpClient::create(config, {.maxIdleConnections = 1});
+  if (!http.ok()) {
+    out.error = http.status().message();
+    return out;
+  }
+  auto writer = connectOne(config);
+  if (!writer.ok()) {
+    out.error = writer.status().message();
+    return out;
+  }
+  auto list = (*writer)->request({.target = std::string(kPods) + "?limit=1"});
+  nlohmann::json lj =
+      list.ok() ? nlohmann::json::parse(list->body, nullptr, false) : nlohmann::json();
+  if (!list.ok() || list->status != 200 || lj.is_discarded()) {
+    out.error = "list: " + describe(list);
+    return out;
+  }
+  const std::string rv = lj["metadata"].value("resourceVersion", "");
+  const int total = writes + 1;  // lat-0 is the warm-up
+  std::vector<std::unique_ptr<Watcher>> ws;
+  std::vector<std::atomic<int>> received(static_cast<size_t>(total));
+  std::vector<std::thread> threads;
+  std::atomic<int> ended{0};
+  for (int w = 0; w < watchers; ++w) {
+    ws.push_back(std::make_unique<Watcher>());
+    ws.back()->seen.resize(static_cast<size_t>(total));
+  }
+  auto start = Clock::now();
+  for (int w = 0; w < watchers; ++w) {
+    threads.emplace_back([&, w] {
+      Watcher& me = *ws[static_cast<size_t>(w)];
+      HttpRequest req{.target = std::string(kPods) + "?watch=1&resourceVersion=" + rv,
+                      .timeout = 0ms};
+      auto res = (*http)->stream(
+          req,
+          [&](std::string_view data) {
+            auto now = Clock::now();
+            me.line.append(data);
+            size_t nl;
+            while ((nl = me.line.find('\n')) != std::string::npos) {
+              long i = latIndex(me.line.substr(0, nl));
+              me.line.erase(0, nl + 1);
+              if (i >= 0 && i < total && me.seen[static_cast<size_t>(i)] == Clock::time_point{}) {
+                me.seen[static_cast<size_t>(i)] = now;
+                received[static_cast<size_t>(i)].fetch_add(1);
+              }
+            }
+            return true;
+          },
+          &me.cancel);
+      if (!me.cancel.cancelled()) {
+        me.error = res.ok() ? "stream ended (HTTP " + std::to_string(res->status) + ")"
+                            : res.status().message();
+      }
+      ended.fetch_add(1);
+    });
+  }
+  // Wait until every live stream delivered the warm-up event (re-sent a few times: a stream that
+  // connected late still gets it, as it watches from `rv`).
+  std::vector<Clock::time_point> sent(static_cast<size_t>(total));
+  auto create = [&](int i) {
+    sent[static_cast<size_t>(i)] = Clock::now();
+    auto res = (*writer)->request(postPod("lat-" + std::to_string(i)));
+    if (!res.ok() || res->status != 201)
+      out.error = "create lat-" + std::to_string(i) + ": " + describe(res);
+  };
+  create(0);
+  auto deadline = Clock::now() + 60s;
+  while (received[0].load() + ended.load() < watchers && Clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  out.connect_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.watchers = received[0].load();
+  for (int i = 1; i < total && out.error.empty(); ++i) {
+    std::this_thread::sleep_for(20ms);  // let the previous fan-out settle
+    create(i);
+    auto until = Clock::now() + 5s;
+    while (received[static_cast<size_t>(i)].load() < out.watchers && Clock::now() < until) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  for (auto& w : ws) w->cancel.cancel();
+  for (auto& t : threads) t.join();
+  std::vector<double> ms;
+  for (auto& w : ws) {
+    if (w->seen[0] == Clock::time_point{}) {
+      if (out.error.empty() && !w->error.empty()) out.error = "watcher: " + w->error;
+      continue;
+    }
+    for (int i = 1; i < total; ++i) {
+      auto t = w->seen[static_cast<size_t>(i)];
+      if (t == Clock::time_point{}) {
+        ++out.missing;
+        continue;
+      }
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(t - sent[static_cast<size_t>(i)]).count());
+    }
+  }
+  std::vector<double> firsts, spreads;
+  for (int i = 1; i < total; ++i) {
+    Clock::time_point first = Clock::time_point::max(), last = Clock::time_point::min();
+    for (auto& w : ws) {
+      auto t = w->seen[static_cast<size_t>(i)];
+      if (w->seen[0] == Clock::time_point{} || t == Clock::time_point{}) continue;
+      first = std::min(first, t);
+      last = std::max(last, t);
+    }
+    if (first == Clock::time_point::max()) continue;
+    firsts.push_back(
+        std::chrono::duration<double, std::milli>(first - sent[static_cast<size_t>(i)]).count());
+    spreads.push_back(std::chrono::duration<double, std::milli>(last - first).count());
+  }
+  out.first_p50_ms = percentile(firsts, 0.5);
+  out.spread_p50_ms = percentile(spreads, 0.5);
+  out.samples = static_cast<long>(ms.size());
+  out.p50_ms = percentile(ms, 0.50);
+  out.p99_ms = percentile(ms, 0.99);
+  out.max_ms = ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end());
+  return out;
+}
+
+Result<ListTiming> listPods(const client::RestConfig& config, long limit) {
+  ORCH_ASSIGN_OR_RETURN(auto http, connectOne(config));
+  ListTiming t;
+  std::string cont;
+  do {
+    std::string target = "/api/v1/pods";
+    if (limit > 0) {
+      target += "?limit=" + std::to_string(limit);
+      if (!cont.empty()) target += "&continue=" + cont;
+    }
+    auto start = Clock::now();
+    ORCH_ASSIGN_OR_RETURN(auto res, http->request({.target = target, .timeout = 120s}));
+    t.seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    if (res.status != 200) return Status::error(EIO, "LIST: HTTP " + std::to_string(res.status));
+    t.bytes += static_cast<long>(res.body.size());
+    ++t.pages;
+    // Parsing (to count items and find the continue token) is not timed.
+    auto j = nlohmann::json::parse(res.body, nullptr, false);
+    if (j.is_discarded()) return Status::invalid("LIST: response is not JSON");
+    t.items += static_cast<long>(j["items"].size());
+    cont = j["metadata"].value("continue", "");
+  } while (limit > 0 && !cont.empty());
+  return t;
+}
+
+}  // namespace orch::bench
