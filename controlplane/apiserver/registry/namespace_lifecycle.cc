@@ -39,7 +39,7 @@ bool NamespaceHooks::keepOnDelete(api::Json& obj) {
   auto f = spec.find("finalizers");
   if (f == spec.end() || !f->is_array() || f->empty()) return false;
   obj["status"]["phase"] = "Terminating";
-  if (on_terminating_) on_terminating_();
+  if (on_terminating_) on_terminating_(obj["metadata"].value("name", ""));
   return true;
 }
 

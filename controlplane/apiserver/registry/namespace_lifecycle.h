@@ -18,14 +18,14 @@ namespace orch::apiserver {
 
 class NamespaceHooks : public KindHooks {
  public:
-  // Called when a namespace is marked for deletion (wakes the cleaner).
-  explicit NamespaceHooks(std::function<void()> on_terminating = {})
+  // Called with the namespace's name when it is marked for deletion (wakes the cleaner).
+  explicit NamespaceHooks(std::function<void(const std::string&)> on_terminating = {})
       : on_terminating_(std::move(on_terminating)) {}
   void prepareCreate(api::Json& obj, const WriteContext& ctx) override;
   bool keepOnDelete(api::Json& obj) override;
 
  private:
-  std::function<void()> on_terminating_;
+  std::function<void(const std::string&)> on_terminating_;
 };
 
 class NamespaceCleaner {

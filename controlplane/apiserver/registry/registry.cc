@@ -44,7 +44,11 @@ Status Registry::init() {
     if (info.group.empty() && info.kind == "Pod") hooks = std::make_shared<PodHooks>();
     if (info.group.empty() && info.kind == "Service") hooks = services_;
     if (info.group.empty() && info.kind == "Namespace")
-      hooks = std::make_shared<NamespaceHooks>([this] {
+      hooks = std::make_shared<NamespaceHooks>([this](const std::string& ns) {
+        {
+          std::lock_guard<std::mutex> lock(active_mu_);
+          active_namespaces_.erase(ns);
+        }
         if (cleaner_) cleaner_->poke();
       });
     storages_[storageKey(info.group, info.plural)] =
@@ -172,6 +176,12 @@ Result<WatchCache*> Registry::watchCache(const ResourceInfo& r) {
 }
 
 ApiStatusResult Registry::checkNamespace(const std::string& ns) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(active_mu_);
+    auto it = active_namespaces_.find(ns);
+    if (it != active_namespaces_.end() && it->second > now) return Done{};
+  }
   ResourceStorage* namespaces = storage("", "namespaces");
   auto obj = namespaces->get("", ns);
   if (!obj.ok()) return obj.error();
@@ -185,6 +195,9 @@ ApiStatusResult Registry::checkNamespace(const std::string& ns) {
                                         .field = "metadata.namespace"});
     return e;
   }
+  std::lock_guard<std::mutex> lock(active_mu_);
+  if (active_namespaces_.size() > 10000) active_namespaces_.clear();  // bound the memory
+  active_namespaces_[ns] = now + std::chrono::seconds(1);
   return Done{};
 }
 

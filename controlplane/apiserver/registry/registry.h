@@ -7,6 +7,7 @@
 // Threads: handlers run concurrently on connection threads. Destroy the Registry only after
 // the Server is shut down; the destructor ends and joins the watch streams.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,12 @@ class Registry {
   RegistryConfig config_;
   std::shared_ptr<ServiceAllocation> services_;
   std::map<std::string, std::unique_ptr<ResourceStorage>> storages_;  // "<group>/<plural>"
+  // Namespaces seen Active recently: creates in them skip the store read (upstream checks a
+  // cache too). Dropped when a namespace starts terminating here; entries expire after a
+  // second, which bounds what another apiserver's namespace deletion can let through (the
+  // cleaner deletes such late objects anyway).
+  std::mutex active_mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> active_namespaces_;
   std::mutex caches_mu_;
   std::map<std::string, std::unique_ptr<WatchCache>> caches_;
   // Both stop before the storages go; the cleaner first, as its deletes reach the collector.
