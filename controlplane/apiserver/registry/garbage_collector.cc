@@ -39,37 +39,24 @@ const api::Json& ownerRefs(const api::Json& obj) {
 }  // namespace
 
 GarbageCollector::GarbageCollector(std::vector<ResourceStorage*> storages)
-    : storages_(std::move(storages)) {
-  thread_ = std::thread([this] { loop(); });
-}
+    : storages_(std::move(storages)), worker_(kPassInterval, [this] { processOnce(); }) {}
 
-GarbageCollector::~GarbageCollector() {
+void GarbageCollector::enqueue(std::set<Owner>& queue, const ResourceInfo& r,
+                               const api::Json& obj) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    queue.insert(
+        {&r, metaString(obj, "namespace"), metaString(obj, "name"), metaString(obj, "uid")});
   }
-  cv_.notify_all();
-  thread_.join();
+  worker_.poke();
 }
 
 void GarbageCollector::ownerDeleted(const ResourceInfo& r, const api::Json& obj) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    deleted_.insert(
-        {&r, metaString(obj, "namespace"), metaString(obj, "name"), metaString(obj, "uid")});
-    poked_ = true;
-  }
-  cv_.notify_all();
+  enqueue(deleted_, r, obj);
 }
 
 void GarbageCollector::ownerFinalizing(const ResourceInfo& r, const api::Json& obj) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    finalizing_.insert(
-        {&r, metaString(obj, "namespace"), metaString(obj, "name"), metaString(obj, "uid")});
-    poked_ = true;
-  }
-  cv_.notify_all();
+  enqueue(finalizing_, r, obj);
 }
 
 void GarbageCollector::resumePending() {
@@ -84,23 +71,11 @@ void GarbageCollector::resumePending() {
   }
 }
 
-void GarbageCollector::loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, kPassInterval, [this] { return stop_ || poked_; });
-    if (stop_) break;
-    poked_ = false;
-    const bool idle = deleted_.empty() && finalizing_.empty();
-    lock.unlock();
-    if (!idle) processOnce();
-    lock.lock();
-  }
-}
-
 void GarbageCollector::processOnce() {
   std::set<Owner> deleted, finalizing;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (deleted_.empty() && finalizing_.empty()) return;
     deleted.swap(deleted_);
     finalizing = finalizing_;
   }

@@ -11,15 +11,13 @@
 // that waits on others, such as pods ending their graceful deletion) until
 // orch-controller-manager takes it over.
 
-#include <condition_variable>
-#include <map>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/api/json_io.h"
+#include "controlplane/apiserver/registry/background_worker.h"
 #include "controlplane/apiserver/registry/rest_storage.h"
 
 namespace orch::apiserver {
@@ -28,7 +26,6 @@ class GarbageCollector {
  public:
   // Every storage of the registry; they outlive the collector. Starts the thread.
   explicit GarbageCollector(std::vector<ResourceStorage*> storages);
-  ~GarbageCollector();
   GarbageCollector(const GarbageCollector&) = delete;
   GarbageCollector& operator=(const GarbageCollector&) = delete;
 
@@ -51,7 +48,7 @@ class GarbageCollector {
     ResourceStorage* storage;
     api::Json obj;
   };
-  void loop();
+  void enqueue(std::set<Owner>& queue, const ResourceInfo& r, const api::Json& obj);
   std::vector<Dependent> dependentsOf(const Owner& o);
   ResourceStorage* storageOf(const std::string& api_version, const std::string& kind);
   bool ownerAlive(const std::string& ns, const api::Json& ref);
@@ -65,12 +62,9 @@ class GarbageCollector {
 
   std::vector<ResourceStorage*> storages_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool poked_ = false;
   std::set<Owner> deleted_;     // owners gone: collect their dependents
   std::set<Owner> finalizing_;  // owners waiting on orphan / foregroundDeletion
-  std::thread thread_;
+  BackgroundWorker worker_;     // last: stops first
 };
 
 }  // namespace orch::apiserver

@@ -45,38 +45,9 @@ bool NamespaceHooks::keepOnDelete(api::Json& obj) {
 
 NamespaceCleaner::NamespaceCleaner(ResourceStorage& namespaces,
                                    std::vector<ResourceStorage*> contents)
-    : namespaces_(namespaces), contents_(std::move(contents)) {
-  thread_ = std::thread([this] { loop(); });
-}
-
-NamespaceCleaner::~NamespaceCleaner() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
-}
-
-void NamespaceCleaner::poke() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    poked_ = true;
-  }
-  cv_.notify_all();
-}
-
-void NamespaceCleaner::loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, kPassInterval, [this] { return stop_ || poked_; });
-    if (stop_) break;
-    poked_ = false;
-    lock.unlock();
-    cleanOnce();
-    lock.lock();
-  }
-}
+    : namespaces_(namespaces),
+      contents_(std::move(contents)),
+      worker_(kPassInterval, [this] { cleanOnce(); }) {}
 
 bool NamespaceCleaner::emptyNamespace(const std::string& ns) {
   bool empty = true;

@@ -5,12 +5,10 @@
 // nodes gracefully) and, once nothing is left, removes the "kubernetes" finalizer through the
 // finalize subresource, which removes the namespace.
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <vector>
 
+#include "controlplane/apiserver/registry/background_worker.h"
 #include "controlplane/apiserver/registry/kind_hooks.h"
 #include "controlplane/apiserver/registry/rest_storage.h"
 
@@ -33,27 +31,21 @@ class NamespaceCleaner {
   // `namespaces` and every storage in `contents` (the namespaced resources) outlive the
   // cleaner. Starts the cleaner thread.
   NamespaceCleaner(ResourceStorage& namespaces, std::vector<ResourceStorage*> contents);
-  ~NamespaceCleaner();  // stops and joins
   NamespaceCleaner(const NamespaceCleaner&) = delete;
   NamespaceCleaner& operator=(const NamespaceCleaner&) = delete;
 
   // Wakes the cleaner now instead of at its next periodic pass.
-  void poke();
+  void poke() { worker_.poke(); }
   // One pass over the terminating namespaces (also used by tests).
   void cleanOnce();
 
  private:
-  void loop();
   // Deletes the namespace's content; true when nothing is left.
   bool emptyNamespace(const std::string& ns);
 
   ResourceStorage& namespaces_;
   std::vector<ResourceStorage*> contents_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool poked_ = false;
-  std::thread thread_;
+  BackgroundWorker worker_;  // last: stops first
 };
 
 }  // namespace orch::apiserver

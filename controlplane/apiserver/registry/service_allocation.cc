@@ -215,6 +215,13 @@ ApiStatusResult ServiceAllocation::assignClusterIps(api::Json& obj, const api::J
   return Done{};
 }
 
+Status ServiceAllocation::takePort(int& port) {
+  if (port != 0) return ports_.allocate(port);
+  auto next = ports_.allocateNext();
+  if (next.ok()) port = *next;
+  return next.status();
+}
+
 ApiStatusResult ServiceAllocation::assignNodePorts(api::Json& obj, const api::Json* old) {
   api::Json& spec = obj["spec"];
   std::vector<int> taken;  // allocated in this call, to undo on failure
@@ -239,15 +246,7 @@ ApiStatusResult ServiceAllocation::assignNodePorts(api::Json& obj, const api::Js
         continue;
       }
       if (want != 0 && std::find(taken.begin(), taken.end(), want) != taken.end()) continue;
-      Status st;
-      if (want != 0) {
-        st = ports_.allocate(want);
-      } else {
-        auto next = ports_.allocateNext();
-        st = next.status();
-        if (next.ok()) want = *next;
-      }
-      if (!st.isOk()) {
+      if (Status st = takePort(want); !st.isOk()) {
         undo();
         return allocationError(obj, "spec.ports[" + std::to_string(i) + "].nodePort",
                                std::to_string(p.value("nodePort", 0)), st);
@@ -259,15 +258,7 @@ ApiStatusResult ServiceAllocation::assignNodePorts(api::Json& obj, const api::Js
   if (needsHealthCheckPort(spec)) {
     int want = spec.value("healthCheckNodePort", 0);
     if (want == 0 || !held(want)) {
-      Status st;
-      if (want != 0) {
-        st = ports_.allocate(want);
-      } else {
-        auto next = ports_.allocateNext();
-        st = next.status();
-        if (next.ok()) want = *next;
-      }
-      if (!st.isOk()) {
+      if (Status st = takePort(want); !st.isOk()) {
         undo();
         return allocationError(obj, "spec.healthCheckNodePort", std::to_string(want), st);
       }

@@ -42,6 +42,8 @@ class ServiceAllocation : public KindHooks {
   void releaseMissing(const api::Json& from, const api::Json* keep);
   ApiStatusResult assignClusterIps(api::Json& obj, const api::Json* old);
   ApiStatusResult assignNodePorts(api::Json& obj, const api::Json* old);
+  // Allocates `port`, or the next free one into `port` when it is 0.
+  Status takePort(int& port);
 
   std::vector<ServiceIpAllocator> ips_;  // primary family first
   NodePortAllocator ports_;
