@@ -37,39 +37,6 @@ std::string formatChainName(std::string_view name, std::string_view id, std::str
   return formatHashWithPrefix(28, p, h);
 }
 
-std::string goQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
-
 std::string formatComment(std::string_view name, std::string_view id) {
   return "name: " + goQuote(name) + " id: " + goQuote(id);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/base/go_quote.h"
+
 namespace orch::cni::bridge {
 
 // Lower-case hex SHA-512 of `s` (128 digits).
@@ -17,7 +19,5 @@ std::string formatChainName(std::string_view name, std::string_view id,
                             std::string_view prefix = "");
 // `name: "<name>" id: "<id>"` with Go %q quoting (utils.FormatComment).
 std::string formatComment(std::string_view name, std::string_view id);
-// Go's %q of a string: double quotes, with \" \\ and control characters escaped.
-std::string goQuote(std::string_view s);
 
 }  // namespace orch::cni::bridge

@@ -32,7 +32,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/api/container_traits.h"
 #include "common/api/schema.h"
+#include "common/base/base64.h"
 #include "common/base/status.h"
 
 namespace orch::api {
@@ -71,27 +73,14 @@ Status decodeBool(const Json& j, const FieldPath& p, bool& out);
 Status decodeInt(const Json& j, const FieldPath& p, int64_t min, int64_t max, int64_t& out);
 Status decodeDouble(const Json& j, const FieldPath& p, double& out);
 
-// Standard base64 (RFC 4648, with padding), as Go's encoding/base64.StdEncoding.
-std::string base64Encode(std::string_view bytes);
-// EINVAL "invalid base64 ..." for bad characters, length or padding.
-Result<std::string> base64Decode(std::string_view text);
+// Base64 of byte fields (Secret.data, ...): common/base's.
+using ::orch::base64Decode;
+using ::orch::base64Encode;
 
 class Reader;
 class Writer;
 
 namespace detail {
-template <class T>
-struct IsOptional : std::false_type {};
-template <class T>
-struct IsOptional<std::optional<T>> : std::true_type {};
-template <class T>
-struct IsVector : std::false_type {};
-template <class T, class A>
-struct IsVector<std::vector<T, A>> : std::true_type {};
-template <class T>
-struct IsStringMap : std::false_type {};
-template <class T, class C, class A>
-struct IsStringMap<std::map<std::string, T, C, A>> : std::true_type {};
 
 template <class T>
 concept ObjectCodec = requires(Reader& r, Writer& w, T& v, const T& cv) {

@@ -20,8 +20,9 @@
 // ORCH_API_FIELDS argument, e.g. "Container"), so the upstream names ("io.k8s.api.core.v1.
 // Container") live with the code that publishes the documents, not with the types.
 //
-// This header is included by json_io.h and needs nothing from it. Not thread-safe: a registry
-// is built by one thread, then its definitions may be read (copied) anywhere.
+// This header is included by json_io.h and needs nothing from it but the container traits. Not
+// thread-safe: a registry is built by one thread, then its definitions may be read (copied)
+// anywhere.
 
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/api/container_traits.h"
 #include "common/base/status.h"
 
 namespace orch::api {
@@ -67,18 +69,6 @@ void describeFields(SchemaBuilder& s, const StatusDetails*);
 void describeFields(SchemaBuilder& s, const ApiStatus*);
 
 namespace schema_detail {
-template <class T>
-struct IsOptional : std::false_type {};
-template <class T>
-struct IsOptional<std::optional<T>> : std::true_type {};
-template <class T>
-struct IsVector : std::false_type {};
-template <class T, class A>
-struct IsVector<std::vector<T, A>> : std::true_type {};
-template <class T>
-struct IsStringMap : std::false_type {};
-template <class T, class C, class A>
-struct IsStringMap<std::map<std::string, T, C, A>> : std::true_type {};
 // A struct with an ORCH_API_FIELDS field list.
 template <class T>
 concept Described = requires(SchemaBuilder& s, const T* p) {
@@ -207,11 +197,11 @@ nlohmann::json SchemaRegistry::schemaOf() {
     return scalarRef("Time");
   } else if constexpr (std::is_same_v<T, MicroTime>) {
     return scalarRef("MicroTime");
-  } else if constexpr (schema_detail::IsOptional<T>::value) {
+  } else if constexpr (detail::IsOptional<T>::value) {
     return schemaOf<typename T::value_type>();
-  } else if constexpr (schema_detail::IsVector<T>::value) {
+  } else if constexpr (detail::IsVector<T>::value) {
     return json{{"type", "array"}, {"items", schemaOf<typename T::value_type>()}};
-  } else if constexpr (schema_detail::IsStringMap<T>::value) {
+  } else if constexpr (detail::IsStringMap<T>::value) {
     return json{{"type", "object"}, {"additionalProperties", schemaOf<typename T::mapped_type>()}};
   } else if constexpr (schema_detail::Described<T>) {
     return ref(define<T>());

@@ -1,6 +1,5 @@
 #include "common/client/kubeconfig.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
@@ -9,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "common/base/base64.h"
 #include "common/base/file_util.h"
 
 namespace orch::client {
@@ -137,21 +137,7 @@ Result<std::string> base64Decode(std::string_view text) {
   for (char c : text) {
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') clean.push_back(c);
   }
-  std::string out(clean.size() / 4 * 3 + 3, '\0');
-  std::unique_ptr<EVP_ENCODE_CTX, decltype(&EVP_ENCODE_CTX_free)> ctx(EVP_ENCODE_CTX_new(),
-                                                                      EVP_ENCODE_CTX_free);
-  if (!ctx) return Status::error(ENOMEM, "base64: cannot allocate decoder");
-  EVP_DecodeInit(ctx.get());
-  int n = 0;
-  int fin = 0;
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  if (EVP_DecodeUpdate(ctx.get(), dst, &n, reinterpret_cast<const unsigned char*>(clean.data()),
-                       static_cast<int>(clean.size())) < 0 ||
-      EVP_DecodeFinal(ctx.get(), dst + n, &fin) < 0 || clean.size() % 4 != 0) {
-    return Status::invalid("invalid base64");
-  }
-  out.resize(static_cast<size_t>(n + fin));
-  return out;
+  return ::orch::base64Decode(clean);
 }
 
 Result<RestConfig> parseKubeconfig(std::string_view yaml_text, const std::string& base_dir,

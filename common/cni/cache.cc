@@ -1,12 +1,12 @@
 #include "common/cni/cache.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "common/base/base64.h"
 #include "common/base/file_util.h"
 #include "common/base/unique_fd.h"
 
@@ -14,31 +14,6 @@ namespace orch::cni {
 namespace {
 
 using nlohmann::json;
-
-// Go encodes []byte fields as standard base64; libcni's "config" is one.
-std::string base64Encode(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(n);
-  return out;
-}
-
-Result<std::string> base64Decode(const std::string& in) {
-  if (in.empty()) return std::string();
-  if (in.size() % 4 != 0) return Status::invalid("config is not base64");
-  std::string out(in.size() / 4 * 3 + 1, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return Status::invalid("config is not base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t pad = 0;
-  if (in.back() == '=') pad = in[in.size() - 2] == '=' ? 2 : 1;
-  out.resize(n - pad);
-  return out;
-}
 
 }  // namespace
 
@@ -80,7 +55,7 @@ Result<CacheEntry> ResultCache::fromJson(const json& j) {
   e.network_name = str("networkName");
   e.netns = str("netns");
   auto cfg = base64Decode(str("config"));
-  if (!cfg.ok()) return cfg.status();
+  if (!cfg.ok()) return cfg.status().withContext("config");
   e.config = *cfg;
   if (auto it = j.find("cniArgs"); it != j.end() && it->is_array()) {
     for (const auto& p : *it) {

@@ -10,15 +10,9 @@ namespace orch::apiserver {
 namespace {
 
 constexpr auto kPassInterval = std::chrono::seconds(1);
+constexpr const char* kManager = "orch-garbage-collector";
 constexpr const char* kOrphan = "orphan";
 constexpr const char* kForeground = "foregroundDeletion";
-
-WriteContext gcContext() {
-  WriteContext ctx;
-  ctx.field_manager = "orch-garbage-collector";
-  ctx.now = api::Time(std::chrono::system_clock::now()).format();
-  return ctx;
-}
 
 bool hasFinalizer(const api::Json& obj, const std::string& f) {
   const api::Json fs =
@@ -135,12 +129,11 @@ bool GarbageCollector::ownerAlive(const std::string& ns, const api::Json& ref) {
 }
 
 void GarbageCollector::dropReference(const Dependent& d, const std::string& uid) {
-  WriteContext ctx = gcContext();
+  WriteContext ctx = systemWriteContext(kManager);
   (void)d.storage->update(
       metaString(d.obj, "namespace"), metaString(d.obj, "name"),
       [&](const api::Json* current) -> ApiResult<api::Json> {
         api::Json next = *current;
-        next["metadata"].erase("resourceVersion");
         api::Json kept = api::Json::array();
         for (const api::Json& ref : ownerRefs(next))
           if (ref.value("uid", "") != uid) kept.push_back(ref);
@@ -165,7 +158,7 @@ bool GarbageCollector::collect(const Owner& o) {
       continue;
     }
     if (!metaString(d.obj, "deletionTimestamp").empty()) continue;
-    WriteContext ctx = gcContext();
+    WriteContext ctx = systemWriteContext(kManager);
     auto r = d.storage->remove(metaString(d.obj, "namespace"), metaString(d.obj, "name"),
                                DeleteOptions{}, ctx);
     if (!r.ok() && r.error().status.code != 404) done = false;
@@ -177,7 +170,7 @@ bool GarbageCollector::finishForeground(const Owner& o) {
   std::vector<Dependent> deps = dependentsOf(o);
   for (const Dependent& d : deps) {
     if (!metaString(d.obj, "deletionTimestamp").empty()) continue;  // on its way
-    WriteContext ctx = gcContext();
+    WriteContext ctx = systemWriteContext(kManager);
     DeleteOptions opts;
     opts.propagation_policy = "Foreground";
     (void)d.storage->remove(metaString(d.obj, "namespace"), metaString(d.obj, "name"), opts, ctx);
@@ -195,12 +188,11 @@ bool GarbageCollector::finishOrphan(const Owner& o) {
 
 void GarbageCollector::removeFinalizer(const Owner& o, const std::string& finalizer) {
   ResourceStorage* s = storageOf(o.r->groupVersion(), o.r->kind);
-  WriteContext ctx = gcContext();
+  WriteContext ctx = systemWriteContext(kManager);
   (void)s->update(
       o.ns, o.name,
       [&](const api::Json* current) -> ApiResult<api::Json> {
         api::Json next = *current;
-        next["metadata"].erase("resourceVersion");
         api::Json kept = api::Json::array();
         for (const api::Json& f : next["metadata"].value("finalizers", api::Json::array()))
           if (f != finalizer) kept.push_back(f);

@@ -122,9 +122,7 @@ Reply serveResource(Registry& registry, const ResourceRequest& rr, const Request
     return toResponse(methodNotSupportedError(r, m));
   }
   if (m == "GET") {
-    if (rr.legacy_watch || req.queryParam("watch").value_or("") == "true" ||
-        req.queryParam("watch").value_or("") == "1")
-      return serveWatch(registry, *storage, rr, req);
+    if (rr.legacy_watch || watchRequested(req)) return serveWatch(registry, *storage, rr, req);
     auto res = storage->get(rr.ns, rr.name);
     if (res.ok() && wantsTable(req))
       return objectResponse(req, 200,

@@ -27,6 +27,10 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
+bool watchRequested(const Request& req) {
+  return truthy(req.queryParam("watch"));
+}
+
 ApiResult<ListOptions> parseListOptions(const ResourceInfo& r, const Request& req) {
   ListOptions o;
   if (auto v = req.queryParam("labelSelector"); v && !v->empty()) {
@@ -66,7 +70,7 @@ ApiResult<ListOptions> parseListOptions(const ResourceInfo& r, const Request& re
           "resourceVersion is provided");
     o.resource_version_match = *v;
   }
-  o.watch = truthy(req.queryParam("watch"));
+  o.watch = watchRequested(req);
   o.allow_bookmarks = truthy(req.queryParam("allowWatchBookmarks"));
   if (auto v = req.queryParam("timeoutSeconds"); v && !v->empty()) {
     int64_t t = 0;

@@ -31,6 +31,8 @@ struct ListOptions {
 };
 
 ApiResult<ListOptions> parseListOptions(const ResourceInfo& r, const Request& req);
+// ?watch=true or ?watch=1.
+bool watchRequested(const Request& req);
 
 // The position a paginated list continues from: the revision of its first page and the last
 // key it returned, as upstream's opaque token (base64 of {"v":"meta.k8s.io/v1","rv":..,

@@ -13,13 +13,7 @@ namespace {
 // How often terminating namespaces are looked at when nothing pokes the cleaner (pods
 // finishing their graceful deletion on a node do not).
 constexpr auto kPassInterval = std::chrono::seconds(1);
-
-WriteContext systemContext() {
-  WriteContext ctx;
-  ctx.field_manager = "orch-namespace-controller";
-  ctx.now = api::Time(std::chrono::system_clock::now()).format();
-  return ctx;
-}
+constexpr const char* kManager = "orch-namespace-controller";
 
 }  // namespace
 
@@ -56,7 +50,7 @@ bool NamespaceCleaner::emptyNamespace(const std::string& ns) {
     if (!page.ok()) return false;
     if (page->items.empty()) continue;
     empty = false;
-    WriteContext ctx = systemContext();
+    WriteContext ctx = systemWriteContext(kManager);
     const api::Json list = s->listJson(*page);
     for (const api::Json& item : list["items"]) {
       if (!metaString(item, "deletionTimestamp").empty()) continue;  // already going
@@ -74,12 +68,11 @@ void NamespaceCleaner::cleanOnce() {
     if (metaString(ns, "deletionTimestamp").empty()) continue;
     const std::string name = metaString(ns, "name");
     if (!emptyNamespace(name)) continue;
-    WriteContext ctx = systemContext();
+    WriteContext ctx = systemWriteContext(kManager);
     (void)namespaces_.update(
         "", name,
         [](const api::Json* current) -> ApiResult<api::Json> {
           api::Json next = *current;
-          next["metadata"].erase("resourceVersion");
           api::Json kept = api::Json::array();
           for (const api::Json& f : next["spec"].value("finalizers", api::Json::array()))
             if (f != "kubernetes") kept.push_back(f);

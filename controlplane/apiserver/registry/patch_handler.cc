@@ -84,9 +84,7 @@ Reply servePatch(ResourceStorage& storage, const ResourceRequest& rr, const Requ
   const bool force = req.queryParam("force").value_or("") == "true";
 
   auto mutate = [&](const api::Json* current) -> ApiResult<api::Json> {
-    // The current resourceVersion is not a precondition; one in the patch is.
-    api::Json base = current ? *current : api::Json(nullptr);
-    if (base.is_object() && base["metadata"].is_object()) base["metadata"].erase("resourceVersion");
+    const api::Json base = current ? *current : api::Json(nullptr);
     Result<api::Json> out = api::Json(nullptr);
     switch (pt) {
       case PatchType::kJson:

@@ -80,9 +80,7 @@ Status Registry::init() {
   // The namespaces every cluster has.
   ResourceStorage* namespaces = storage("", "namespaces");
   for (const char* name : kSystemNamespaces) {
-    WriteContext ctx;
-    ctx.field_manager = "orch-apiserver";
-    ctx.now = api::Time(std::chrono::system_clock::now()).format();
+    WriteContext ctx = systemWriteContext("orch-apiserver");
     api::Json ns = {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", name}}}};
     auto res = namespaces->create("", ns, ctx);
     if (!res.ok() && res.error().status.reason != "AlreadyExists")
@@ -93,9 +91,7 @@ Status Registry::init() {
 }
 
 Status Registry::ensureKubernetesService() {
-  WriteContext ctx;
-  ctx.field_manager = "orch-apiserver";
-  ctx.now = api::Time(std::chrono::system_clock::now()).format();
+  WriteContext ctx = systemWriteContext("orch-apiserver");
   api::Json svc = {{"apiVersion", "v1"},
                    {"kind", "Service"},
                    {"metadata",

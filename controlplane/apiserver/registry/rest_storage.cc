@@ -35,17 +35,6 @@ bool hasDeletionTimestamp(const api::Json& obj) {
   return !metaString(obj, "deletionTimestamp").empty();
 }
 
-api::Labels labelsOf(const api::Json& obj) {
-  api::Labels out;
-  auto m = obj.find("metadata");
-  if (m == obj.end() || !m->is_object()) return out;
-  auto l = m->find("labels");
-  if (l == m->end() || !l->is_object()) return out;
-  for (const auto& [k, v] : l->items())
-    if (v.is_string()) out[k] = v.get<std::string>();
-  return out;
-}
-
 // Upstream's deletion propagation: Orphan and Foreground become finalizers that the garbage
 // collector finishes. Returns whether `obj` now carries one of them.
 bool applyPropagationPolicy(api::Json& obj, const std::string& policy) {
@@ -382,7 +371,11 @@ ApiResult<api::Json> ResourceStorage::update(const std::string& ns, const std::s
     }
     auto current = decodeStored(*kv);
     if (!current.ok()) return internalError(current.status());
-    auto desired = mutate(&current.value());
+    // The mutation sees the object without its resourceVersion: only one it sets itself (the
+    // client's) is a precondition.
+    api::Json unversioned = *current;
+    metadataOf(unversioned).erase("resourceVersion");
+    auto desired = mutate(&unversioned);
     if (!desired.ok()) return desired.error();
     if (!desired->is_object()) return badRequestError("the body must be a JSON object");
     const int64_t precondition = resourceVersionOf(*desired);

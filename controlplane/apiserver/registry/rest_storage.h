@@ -76,7 +76,8 @@ class ResourceStorage {
   // Creates `obj` in `ns` (the URL's namespace).
   ApiResult<api::Json> create(const std::string& ns, api::Json obj, WriteContext& ctx);
 
-  // Computes the desired object from the current one (null when absent).
+  // Computes the desired object from the current one (null when absent), which it gets
+  // without metadata.resourceVersion.
   using Mutation = std::function<ApiResult<api::Json>(const api::Json* current)>;
   // Read-modify-write of object `name`. A desired object carrying metadata.resourceVersion
   // makes that version a precondition (409 when stale); otherwise a conflicting concurrent

@@ -64,6 +64,17 @@ int64_t resourceVersionOf(const api::Json& obj) {
   return v;
 }
 
+api::Labels labelsOf(const api::Json& obj) {
+  api::Labels out;
+  auto m = obj.find("metadata");
+  if (m == obj.end() || !m->is_object()) return out;
+  auto l = m->find("labels");
+  if (l == m->end() || !l->is_object()) return out;
+  for (const auto& [k, v] : l->items())
+    if (v.is_string()) out[k] = v.get<std::string>();
+  return out;
+}
+
 void setResourceVersion(api::Json& obj, int64_t rv) {
   obj["metadata"]["resourceVersion"] = std::to_string(rv);
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/api/json_io.h"
+#include "common/api/label_selector.h"
 #include "common/base/status.h"
 #include "controlplane/apiserver/resources.h"
 #include "controlplane/store/store.h"
@@ -34,6 +35,8 @@ std::string metaString(const api::Json& obj, const char* field);
 int64_t metaInt(const api::Json& obj, const char* field);
 // metadata.resourceVersion parsed; 0 when absent, -1 when not a number.
 int64_t resourceVersionOf(const api::Json& obj);
+// metadata.labels (string values only).
+api::Labels labelsOf(const api::Json& obj);
 // Sets metadata.resourceVersion.
 void setResourceVersion(api::Json& obj, int64_t rv);
 

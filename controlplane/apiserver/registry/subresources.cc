@@ -76,7 +76,6 @@ Reply serveScale(ResourceStorage& storage, const ResourceRequest& rr, const Requ
         if (req.method == "PUT") {
           scale = body.value();
         } else {
-          scale["metadata"].erase("resourceVersion");
           Result<api::Json> patched = type == "application/json-patch+json"
                                           ? patch::applyJsonPatch(scale, *body)
                                           : patch::applyMergePatch(scale, *body);
@@ -90,7 +89,6 @@ Reply serveScale(ResourceStorage& storage, const ResourceRequest& rr, const Requ
               storage.info(), rr.name, "spec.replicas",
               "Invalid value: " + replicas.dump() + ": must be greater than or equal to 0");
         api::Json next = *current;
-        next["metadata"].erase("resourceVersion");
         if (scale.contains("metadata") && scale["metadata"].contains("resourceVersion"))
           next["metadata"]["resourceVersion"] = scale["metadata"]["resourceVersion"];
         next["spec"]["replicas"] = replicas;
@@ -119,7 +117,6 @@ Reply serveBinding(ResourceStorage& pods, const ResourceRequest& rr, const Reque
       rr.ns, rr.name,
       [&](const api::Json* current) -> ApiResult<api::Json> {
         api::Json pod = *current;
-        pod["metadata"].erase("resourceVersion");
         if (!metaString(pod, "deletionTimestamp").empty())
           return conflictError(
               pods.info(), rr.name,
@@ -139,7 +136,6 @@ Reply serveBinding(ResourceStorage& pods, const ResourceRequest& rr, const Reque
       rr.ns, rr.name,
       [&](const api::Json* current) -> ApiResult<api::Json> {
         api::Json pod = *current;
-        pod["metadata"].erase("resourceVersion");
         api::Json& conds = pod["status"]["conditions"];
         if (!conds.is_array()) conds = api::Json::array();
         api::Json cond = {{"type", "PodScheduled"},
@@ -187,7 +183,6 @@ Reply serveFinalize(ResourceStorage& namespaces, const ResourceRequest& rr, cons
       rr.ns, rr.name,
       [&](const api::Json* current) -> ApiResult<api::Json> {
         api::Json next = *current;
-        next["metadata"].erase("resourceVersion");
         if (body->contains("metadata") && (*body)["metadata"].contains("resourceVersion"))
           next["metadata"]["resourceVersion"] = (*body)["metadata"]["resourceVersion"];
         api::Json finalizers =

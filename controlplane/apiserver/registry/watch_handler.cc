@@ -29,14 +29,7 @@ struct WatchFilter {
   bool trivial() const { return labels.empty() && fields.empty() && name.empty(); }
   bool matches(const api::Json& obj) const {
     if (!name.empty() && metaString(obj, "name") != name) return false;
-    if (!labels.empty()) {
-      api::Labels l;
-      auto m = obj.find("metadata");
-      if (m != obj.end() && m->is_object() && m->contains("labels") && (*m)["labels"].is_object())
-        for (const auto& [k, v] : (*m)["labels"].items())
-          if (v.is_string()) l[k] = v.get<std::string>();
-      if (!labels.matches(l)) return false;
-    }
+    if (!labels.empty() && !labels.matches(labelsOf(obj))) return false;
     return matchesFields(*r, obj, fields);
   }
 };
@@ -133,8 +126,7 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
   // "" and "0" start with the current state as ADDED events (unless sendInitialEvents=false).
   auto initial = std::make_shared<std::vector<std::string>>();
   int64_t from = opts.resource_version.value_or(0);
-  const bool send_initial =
-      opts.send_initial_events.value_or(from == 0) && (from == 0 || opts.send_initial_events);
+  const bool send_initial = opts.send_initial_events.value_or(from == 0);
   if (send_initial) {
     ListOptions lo = opts;
     lo.limit = 0;

@@ -17,6 +17,13 @@ std::string managerFromUserAgent(const std::string& ua) {
 
 }  // namespace
 
+WriteContext systemWriteContext(std::string manager) {
+  WriteContext ctx;
+  ctx.field_manager = std::move(manager);
+  ctx.now = api::Time(std::chrono::system_clock::now()).format();
+  return ctx;
+}
+
 ApiResult<WriteContext> writeContextOf(const Request& req) {
   WriteContext ctx;
   ctx.user = req.user;

@@ -26,4 +26,8 @@ struct WriteContext {
 // for another value), dryRun (All, 400 for another value).
 ApiResult<WriteContext> writeContextOf(const Request& req);
 
+// The context of the apiserver's own writes (namespace cleaner, garbage collector, startup
+// objects), made now, under field manager `manager`.
+WriteContext systemWriteContext(std::string manager);
+
 }  // namespace orch::apiserver
