@@ -8,8 +8,10 @@ BUILD_PACKAGES := g++ meson ninja-build pkg-config clang-format \
   nlohmann-json3-dev libspdlog-dev libcli11-dev libssl-dev libyaml-cpp-dev libboost-dev \
   libboost-system-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libmnl-dev libnftnl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
-  libgrpc++-dev protobuf-compiler-grpc
-TEST_PACKAGES := iproute2 procps iptables nftables kubectl containernetworking-plugins etcd-server
+  libgrpc++-dev protobuf-compiler-grpc \
+  libseccomp-dev libarchive-dev libcap-dev busybox-static
+TEST_PACKAGES := iproute2 procps iptables nftables kubectl containernetworking-plugins etcd-server \
+  containerd runc docker-registry
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,0 +1,64 @@
+#pragma once
+// A pod's network: its namespace (pinned at /run/netns/cni-<uuid>, as containerd names
+// them), `lo` up, and the first CNI network of the conf dir attached as eth0 through
+// common/cni (ADD with the pod's CNI_ARGS and port mappings; DEL on teardown).
+//
+// The configuration is re-read on every call, so a CNI config installed after orch-shim
+// started (a network add-on) is picked up, as containerd does.
+// Threads: all methods may run concurrently for different sandboxes.
+
+#include <string>
+#include <vector>
+
+#include "common/base/status.h"
+#include "common/cni/cni.h"
+
+namespace orch::shim {
+
+struct PortMapping {
+  std::string protocol;  // "tcp", "udp", "sctp"
+  int container_port = 0;
+  int host_port = 0;
+  std::string host_ip;
+};
+
+struct PodNetworkRequest {
+  std::string sandbox_id;
+  std::string pod_name;
+  std::string pod_namespace;
+  std::string pod_uid;
+  std::vector<PortMapping> port_mappings;  // only those with a host port reach CNI
+};
+
+struct PodNetwork {
+  std::string netns_path;
+  std::vector<std::string> ips;  // IPv4 first (the pod's primary IP), then the rest
+};
+
+struct NetworkOptions {
+  std::string conf_dir = "/etc/cni/net.d";
+  std::vector<std::string> plugin_dirs = {"/opt/cni/bin"};
+  std::string cache_dir = "/var/lib/cni";
+};
+
+class PodNetworkManager {
+ public:
+  explicit PodNetworkManager(NetworkOptions opts);
+
+  // Creates the namespace and attaches the network. On failure everything done so far is
+  // undone (CNI DEL, namespace removed).
+  Result<PodNetwork> setUp(const PodNetworkRequest& req);
+  // CNI DEL (the cached result's config when there is one) and removal of the namespace.
+  // Idempotent: a namespace already gone, or never attached, is fine.
+  Status tearDown(const PodNetworkRequest& req, const std::string& netns_path);
+  // Why the network is not ready ("" when it is): no loadable config, or a plugin missing.
+  std::string notReadyReason();
+
+ private:
+  cni::RuntimeConf runtimeConf(const PodNetworkRequest& req, const std::string& netns_path) const;
+
+  NetworkOptions opts_;
+  cni::CniConfig cni_;
+};
+
+}  // namespace orch::shim
