@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "runtime-shim/container/capabilities.h"
@@ -161,12 +162,18 @@ Result<std::pair<UniqueFd, UniqueFd>> makeSyncPair() {
 
 // The caller's handlers, ignored signals (SIGPIPE, say) and blocked mask (a signalfd) must
 // not leak into the container: handlers reset at exec anyway, ignores and masks do not.
+// The raw system call, because glibc refuses its reserved real-time signals (32, 33), and an
+// ignored one of those (inherited from whoever started us) would leak too.
 void resetSignals() {
-  struct sigaction sa = {};
-  sa.sa_handler = SIG_DFL;
-  sigemptyset(&sa.sa_mask);
+  struct KernelSigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)();
+    uint64_t mask;
+  } dfl = {SIG_DFL, 0, nullptr, 0};
   for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &sa, nullptr);  // EINVAL: reserved
+    if (sig != SIGKILL && sig != SIGSTOP)
+      ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof dfl.mask);
   }
   sigset_t none;
   sigemptyset(&none);

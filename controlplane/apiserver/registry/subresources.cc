@@ -8,6 +8,7 @@
 #include "controlplane/apiserver/registry/body_codec.h"
 #include "controlplane/apiserver/registry/handlers.h"
 #include "controlplane/apiserver/registry/object_meta_ops.h"
+#include "controlplane/apiserver/registry/pod_log_proxy.h"
 #include "controlplane/apiserver/registry/stored_object.h"
 #include "controlplane/apiserver/validation/kind_rules.h"
 
@@ -199,7 +200,6 @@ Reply serveFinalize(ResourceStorage& namespaces, const ResourceRequest& rr, cons
 
 Reply serveSubresource(Registry& registry, ResourceStorage& storage, const ResourceRequest& rr,
                        const Request& req) {
-  (void)registry;
   const ResourceInfo& r = storage.info();
   if (rr.subresource == "finalize" && r.kind == "Namespace") return serveFinalize(storage, rr, req);
   if (!hasSubresource(r, rr.subresource))
@@ -208,6 +208,7 @@ Reply serveSubresource(Registry& registry, ResourceStorage& storage, const Resou
   if (rr.subresource == "scale") return serveScale(storage, rr, req);
   if (rr.subresource == "binding") return serveBinding(storage, rr, req);
   if (rr.subresource == "eviction") return serveEviction(storage, rr, req);
+  if (rr.subresource == "log") return servePodLog(registry, storage, rr, req);
   return errorResponse(404, "NotFound",
                        "the server could not find the requested resource (" + rr.subresource + ")");
 }

@@ -1,0 +1,241 @@
+#include "runtime_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/base/file_util.h"
+#include "common/base/unique_fd.h"
+#include "common/cri/cri_client.h"
+
+namespace orch::bench {
+
+namespace fs = std::filesystem;
+namespace v1 = runtime::v1;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kReadyTimeout = 60s;
+constexpr const char* kContainerdRunDir = "/run/containerd";
+
+// Runs a helper command (import, version) to completion; an error unless it exits 0.
+Result<RunResult> runChecked(const std::vector<std::string>& argv,
+                             std::chrono::milliseconds timeout = 180s) {
+  ORCH_ASSIGN_OR_RETURN(
+      RunResult r,
+      runProcess({.argv = argv, .pipe_stdout = true, .pipe_stderr = true}, "", timeout));
+  if (r.exit_code != 0) {
+    std::string cmd;
+    for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
+    return Status::error(ECHILD, cmd + ": exit " + std::to_string(r.exit_code) +
+                                     (r.timed_out ? " (timed out)" : "") + ": " +
+                                     r.err.substr(0, 800));
+  }
+  return r;
+}
+
+std::string findRunc() {
+  for (const char* p : {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc"}) {
+    if (::access(p, X_OK) == 0) return p;
+  }
+  return "runc";
+}
+
+std::string tomlString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string containerdConfig(const BenchNode& node, const RuntimePaths& paths,
+                             const std::string& runc_path) {
+  const std::string d = node.dir() + "/containerd";
+  const std::string cri = "[plugins.\"io.containerd.grpc.v1.cri\"";
+  std::string t;
+  t += "# Written by bench_shim: a private containerd for one benchmark run.\n";
+  t += "version = 2\n";
+  t += "root = " + tomlString(d + "/root") + "\n";
+  t += "state = " + tomlString(d + "/state") + "\n";
+  t += "oom_score = 0\n";
+  // Snapshotters and plugins this run does not use (overlayfs stays: the CRI plugin's). The
+  // v1 runtime stays too: in 1.6 the tasks service, and so the CRI plugin, needs it loaded.
+  t += "disabled_plugins = [\"io.containerd.snapshotter.v1.aufs\", "
+       "\"io.containerd.snapshotter.v1.btrfs\", \"io.containerd.snapshotter.v1.zfs\", "
+       "\"io.containerd.snapshotter.v1.devmapper\", \"io.containerd.snapshotter.v1.native\", "
+       "\"io.containerd.tracing.processor.v1.otlp\", \"io.containerd.internal.v1.tracing\"]\n\n";
+  t += "[grpc]\n  address = " + tomlString(d + "/containerd.sock") + "\n";
+  t += "[ttrpc]\n  address = " + tomlString(d + "/containerd.sock.ttrpc") + "\n";
+  t += "[debug]\n  address = \"\"\n";
+  t += "[metrics]\n  address = \"\"\n\n";
+  t += "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = " + tomlString(d + "/opt") + "\n";
+  t += cri + "]\n";
+  t += "  sandbox_image = \"registry.k8s.io/pause:3.9\"\n";
+  // Root here lacks CAP_SYS_RESOURCE: never ask runc for a score below containerd's own.
+  t += "  restrict_oom_score_adj = true\n";
+  t += "  disable_tcp_service = true\n";
+  t += "  stream_server_address = \"127.0.0.1\"\n  stream_server_port = \"0\"\n";
+  t += cri + ".cni]\n";
+  t += "  bin_dir = " + tomlString(paths.cni_bin_dir) + "\n";
+  t += "  conf_dir = " + tomlString(node.confDir()) + "\n";
+  t += "  max_conf_num = 1\n";
+  t += cri + ".containerd]\n";
+  t += "  snapshotter = \"overlayfs\"\n  default_runtime_name = \"runc\"\n";
+  t += cri + ".containerd.runtimes.runc]\n";
+  t += "  runtime_type = \"io.containerd.runc.v2\"\n";
+  t += cri + ".containerd.runtimes.runc.options]\n";
+  t += "  BinaryName = " + tomlString(runc_path) + "\n";
+  t += "  Root = " + tomlString(d + "/runc") + "\n";  // runc's state, not /run/containerd/runc
+  t += "  SystemdCgroup = false\n";
+  return t;
+}
+
+Result<std::unique_ptr<RuntimeProcess>> RuntimeProcess::start(RuntimeKind kind,
+                                                              const BenchNode& node,
+                                                              const RuntimePaths& paths) {
+  std::unique_ptr<RuntimeProcess> rt(new RuntimeProcess());
+  rt->kind_ = kind;
+  if (kind == RuntimeKind::kOrchShim) {
+    const std::string state = node.dir() + "/orch-shim";
+    const std::string sock = node.dir() + "/orch-shim.sock";
+    rt->endpoint_ = "unix://" + sock;
+    rt->log_path_ = node.dir() + "/orch-shim.log";
+    ORCH_RETURN_IF_ERROR(
+        runChecked({paths.shim_bin, "--state-dir", state, "import", paths.busybox_tar}).status());
+    ORCH_RETURN_IF_ERROR(rt->spawn(
+        node, {paths.shim_bin, "--listen", rt->endpoint_, "--state-dir", state, "--cni-conf-dir",
+               node.confDir(), "--cni-bin-dir", paths.cni_bin_dir, "--cni-cache-dir",
+               node.dir() + "/cni-cache", "--cgroup-parent", node.cgroupBase()}));
+    ORCH_RETURN_IF_ERROR(rt->waitReady());
+    return rt;
+  }
+
+  const std::string d = node.dir() + "/containerd";
+  const std::string sock = d + "/containerd.sock";
+  rt->endpoint_ = "unix://" + sock;
+  rt->log_path_ = node.dir() + "/containerd.log";
+  const std::string runc = findRunc();
+  std::error_code ec;
+  // containerd 1.6 puts its shims' sockets under /run/containerd/s whatever its state dir.
+  rt->made_run_dir_ = !fs::exists(kContainerdRunDir, ec);
+  fs::create_directories(d, ec);
+  if (ec) return Status::error(ec.value(), "mkdir " + d);
+  ORCH_RETURN_IF_ERROR(writeFile(d + "/config.toml", containerdConfig(node, paths, runc)));
+  ORCH_RETURN_IF_ERROR(rt->spawn(node, {"containerd", "--config", d + "/config.toml"}));
+  ORCH_RETURN_IF_ERROR(rt->waitReady());
+  for (const std::string& tar : {paths.pause_tar, paths.busybox_tar}) {
+    Status st =
+        runChecked({"ctr", "--address", sock, "-n", "k8s.io", "images", "import", tar}).status();
+    if (!st.isOk()) return st.withContext("import into containerd");
+  }
+  auto runc_version = runChecked({runc, "--version"});
+  if (runc_version.ok()) {
+    std::string first = runc_version->out.substr(0, runc_version->out.find('\n'));
+    rt->version_ += " + " + first;  // "runc version 1.1.5+ds1"
+  }
+  return rt;
+}
+
+RuntimeProcess::~RuntimeProcess() {
+  (void)stop();
+  if (made_run_dir_) {
+    // Only empty directories go: a socket of a shim still shutting down keeps them a moment.
+    const std::string sockets = std::string(kContainerdRunDir) + "/s";
+    for (int i = 0; i < 30 && ::rmdir(sockets.c_str()) != 0 && errno == ENOTEMPTY; ++i) {
+      std::this_thread::sleep_for(100ms);
+    }
+    ::rmdir(kContainerdRunDir);
+  }
+}
+
+std::string RuntimeProcess::helperComm() const {
+  return kind_ == RuntimeKind::kOrchShim ? "orch-monitor" : "containerd-shim";
+}
+
+std::string RuntimeProcess::logTail(size_t bytes) const {
+  std::string log = readFile(log_path_).valueOr("");
+  return log.size() > bytes ? log.substr(log.size() - bytes) : log;
+}
+
+Status RuntimeProcess::spawn(const BenchNode& node, std::vector<std::string> argv) {
+  UniqueFd log(::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!log) return Status::fromErrno("open " + log_path_);
+  // The shell puts itself into the tracking cgroup, then becomes the daemon (same pid), so
+  // every process the daemon forks starts there too. Its own session keeps a terminal's ^C
+  // for the benchmark, which then cleans up through CRI.
+  std::vector<std::string> full = {"/bin/sh",
+                                   "-c",
+                                   "echo $$ > \"$1\" && shift && exec \"$@\"",
+                                   "orch-bench-runtime",
+                                   node.trackingProcsFile(),
+                                   "nsenter",
+                                   "--net=" + node.netnsPath()};
+  full.insert(full.end(), argv.begin(), argv.end());
+  ORCH_ASSIGN_OR_RETURN(
+      Process p,
+      Process::spawn(
+          {.argv = full, .new_session = true, .stdout_to = log.get(), .stderr_to = log.get()}));
+  proc_.emplace(std::move(p));
+  return Status::ok();
+}
+
+Status RuntimeProcess::waitReady() {
+  ORCH_ASSIGN_OR_RETURN(cri::CriClient client, cri::connectCri(endpoint_));
+  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  std::string last = "no answer";
+  while (std::chrono::steady_clock::now() < deadline) {
+    ORCH_ASSIGN_OR_RETURN(auto exited, proc_->tryWait());
+    if (exited) {
+      return Status::error(ECHILD, "runtime exited during start (wait status " +
+                                       std::to_string(*exited) + "); log:\n" + logTail());
+    }
+    grpc::ClientContext vctx;
+    vctx.set_deadline(std::chrono::system_clock::now() + 2s);
+    v1::VersionRequest vreq;
+    v1::VersionResponse vresp;
+    grpc::Status st = client.runtime->Version(&vctx, vreq, &vresp);
+    if (st.ok()) {
+      version_ = vresp.runtime_name() + " " + vresp.runtime_version();
+      grpc::ClientContext sctx;
+      sctx.set_deadline(std::chrono::system_clock::now() + 2s);
+      v1::StatusRequest sreq;
+      v1::StatusResponse sresp;
+      st = client.runtime->Status(&sctx, sreq, &sresp);
+      if (st.ok()) {
+        int ready = 0;
+        last.clear();
+        for (const auto& c : sresp.status().conditions()) {
+          if ((c.type() == "RuntimeReady" || c.type() == "NetworkReady") && c.status()) ++ready;
+          if (!c.status()) last += c.type() + " false: " + c.reason() + " " + c.message() + "; ";
+        }
+        if (ready == 2) return Status::ok();
+      }
+    }
+    if (!st.ok()) last = st.error_message();
+    std::this_thread::sleep_for(100ms);
+  }
+  return Status::timeout("runtime not ready after 60 s (" + last + "); log:\n" + logTail());
+}
+
+Status RuntimeProcess::stop(std::chrono::milliseconds grace) {
+  if (!proc_ || !proc_->running()) return Status::ok();
+  (void)proc_->signal(SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    ORCH_ASSIGN_OR_RETURN(auto st, proc_->tryWait());
+    if (st) return Status::ok();
+    std::this_thread::sleep_for(10ms);
+  }
+  (void)proc_->signal(SIGKILL);
+  return proc_->wait().status();
+}
+
+}  // namespace orch::bench

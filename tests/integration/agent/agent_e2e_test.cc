@@ -1,0 +1,274 @@
+// orch-agent end to end, as root: the real orch-apiserver, orch-shim and orch-agent in a
+// private node namespace (dead-end uplink), driven by the real kubectl: the Node registers
+// Ready, pods run with their environment and probes, logs reach `kubectl logs` through the
+// apiserver's proxy, crash loops back off, deletion completes, and a kill -9 of the agent
+// leaves running pods untouched.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/base/file_util.h"
+#include "tests/support/daemon.h"
+#include "tests/support/netns/netns_fixture.h"
+#include "tests/support/temp_dir.h"
+
+namespace orch::testing {
+namespace {
+
+using nlohmann::json;
+
+bool eventually(const std::function<bool()>& pred, int attempts = 200) {
+  for (int i = 0; i < attempts; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  return false;
+}
+
+class AgentE2eTest : public NetnsTest {
+ protected:
+  void SetUp() override {
+    NetnsTest::SetUp();
+    if (IsSkipped()) return;
+    node_ = newNetns();
+    ASSERT_NE(node_, nullptr);
+    ASSERT_TRUE(
+        node_->ip({"link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0-void"})
+            .isOk());
+    ASSERT_TRUE(node_->ip({"addr", "add", "192.0.2.1/24", "dev", "uplink0"}).isOk());
+    ASSERT_TRUE(node_->ip({"link", "set", "uplink0", "up"}).isOk());
+    ASSERT_TRUE(node_->ip({"route", "add", "default", "dev", "uplink0"}).isOk());
+    cgroup_root_ = "/orch-test-agent-" + std::to_string(getpid());
+    json conflist = {{"cniVersion", "1.0.0"},
+                     {"name", "agent-e2e"},
+                     {"plugins",
+                      {{{"type", "bridge"},
+                        {"bridge", "orchtagent0"},
+                        {"isGateway", true},
+                        {"ipam",
+                         {{"type", "host-local"},
+                          {"ranges", {{{{"subnet", "10.247.0.0/24"}}}}},
+                          {"routes", {{{"dst", "0.0.0.0/0"}}}},
+                          {"dataDir", tmp_.path() + "/ipam"}}}}}}};
+    tmp_.write("net.d/10-e2e.conflist", conflist.dump());
+    auto init = runCommand({ORCH_APISERVER_BIN, "init", "--pki-dir", tmp_.path() + "/pki"});
+    ASSERT_TRUE(init.ok() && init->exit_code == 0);
+    auto imported = runCommand(
+        {ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "import", ORCH_BUSYBOX_TAR});
+    ASSERT_TRUE(imported.ok() && imported->exit_code == 0);
+    apiserver_ = startInNode({ORCH_APISERVER_BIN, "--pki-dir", tmp_.path() + "/pki",
+                              "--bind-address", "127.0.0.1", "--data-dir", tmp_.path() + "/data"},
+                             "apiserver.log");
+    shim_ = startInNode({ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "--listen",
+                         "unix://" + tmp_.path() + "/shim.sock", "--cni-conf-dir",
+                         tmp_.path() + "/net.d", "--cni-bin-dir", ORCH_CNI_BIN_DIR,
+                         "--cni-cache-dir", tmp_.path() + "/cni", "--cgroup-parent", cgroup_root_},
+                        "shim.log");
+    ASSERT_TRUE(waitForUnixSocket(tmp_.path() + "/shim.sock", std::chrono::seconds(20)).isOk());
+    ASSERT_TRUE(node_->run([] { return waitForTcpPort(6443, std::chrono::seconds(20)); }).isOk());
+    startAgent();
+    std::string last;
+    ASSERT_TRUE(eventually([&] {
+      auto r = kubectl({"get", "node", "e2e-node", "-o", "json"});
+      last = r.ok() ? r->err + r->out.substr(0, 200) : r.status().message();
+      if (!r.ok() || r->exit_code != 0) return false;
+      json node = json::parse(r->out);
+      for (const auto& c : node["status"]["conditions"])
+        if (c["type"] == "Ready") return c["status"] == "True";
+      return false;
+    })) << last
+        << logs();
+  }
+
+  void TearDown() override {
+    if (!IsSkipped()) {
+      // Pods first, through the API, so the agent stops them; then the daemons by pid.
+      (void)kubectl({"delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false"});
+      eventually([&] {
+        auto r = runCommand(
+            {"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
+        return r.ok() && r->out.empty();
+      });
+      if (HasFailure()) std::fprintf(stderr, "%s\n", logs().c_str());
+      agent_.reset();
+      shim_.reset();
+      apiserver_.reset();
+      for (const std::string h : {"cpu", "cpuacct", "cpuset", "memory", "pids", "devices",
+                                  "freezer", "blkio", "systemd", "unified"}) {
+        std::string dir = "/sys/fs/cgroup/" + h + cgroup_root_;
+        (void)runCommand({"find", dir, "-depth", "-type", "d", "-exec", "rmdir", "{}", ";"});
+      }
+    }
+    NetnsTest::TearDown();
+  }
+
+  std::optional<Daemon> startInNode(std::vector<std::string> argv, const std::string& log) {
+    argv.insert(argv.begin(), {"nsenter", "--net=/run/netns/" + node_->name()});
+    auto d = Daemon::start(argv, tmp_.path() + "/" + log);
+    EXPECT_TRUE(d.ok()) << d.status().message();
+    if (!d.ok()) return std::nullopt;
+    return std::move(*d);
+  }
+
+  void startAgent() {
+    agent_ = startInNode(
+        {ORCH_AGENT_BIN, "--kubeconfig", tmp_.path() + "/pki/admin.kubeconfig",
+         "--container-runtime-endpoint", "unix://" + tmp_.path() + "/shim.sock", "--root-dir",
+         tmp_.path() + "/agent", "--pod-logs-dir", tmp_.path() + "/logs", "--hostname-override",
+         "e2e-node", "--node-ip", "192.0.2.1", "--cgroup-root", cgroup_root_},
+        "agent.log");
+  }
+  void killAgent() {
+    ASSERT_TRUE(agent_.has_value());
+    ASSERT_TRUE(agent_->kill().isOk());
+    agent_.reset();
+  }
+
+  Result<RunResult> kubectl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"nsenter", "--net=/run/netns/" + node_->name(), "kubectl",
+                               "--kubeconfig", tmp_.path() + "/pki/admin.kubeconfig"});
+    return runCommand(args);
+  }
+  void apply(const std::string& manifest) {
+    std::string path = tmp_.write("manifest-" + std::to_string(++manifests_) + ".yaml", manifest);
+    auto r = kubectl({"apply", "-f", path});
+    ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().message());
+  }
+  json pod(const std::string& name) {
+    auto r = kubectl({"get", "pod", name, "-o", "json"});
+    if (!r.ok() || r->exit_code != 0) return json();
+    return json::parse(r->out);
+  }
+  std::string logs() const {
+    std::string out;
+    for (const char* f : {"agent.log", "shim.log"})
+      out += std::string("--- ") + f + "\n" + readFile(tmp_.path() + "/" + f).valueOr("");
+    return out;
+  }
+
+  TempDir tmp_;
+  TestNetns* node_ = nullptr;
+  std::string cgroup_root_;
+  std::optional<Daemon> apiserver_, shim_, agent_;
+  int manifests_ = 0;
+};
+
+TEST_F(AgentE2eTest, PodRunsIsReadyLogsAndIsDeleted) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo hello from $(MY_NAME) in $(MY_NS); while true; do sleep 1; done"]
+    env:
+    - {name: MY_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: MY_NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    readinessProbe:
+      exec: {command: ["true"]}
+      periodSeconds: 1
+)");
+  json p;
+  ASSERT_TRUE(eventually([&] {
+    p = pod("web");
+    for (const auto& c : p["status"].value("conditions", json::array()))
+      if (c["type"] == "Ready") return c["status"] == "True";
+    return false;
+  })) << p.dump(2);
+  EXPECT_EQ(p["status"]["phase"], "Running");
+  EXPECT_EQ(p["status"]["podIP"].get<std::string>().rfind("10.247.0.", 0), 0u)
+      << p["status"].dump();
+  EXPECT_EQ(p["status"]["hostIP"], "192.0.2.1");
+  EXPECT_EQ(p["status"]["containerStatuses"][0]["restartCount"], 0);
+  EXPECT_EQ(p["status"]["containerStatuses"][0]["containerID"].get<std::string>().rfind(
+                "orch-shim://", 0),
+            0u);
+
+  auto log = kubectl({"logs", "web"});
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->out, "hello from web in default\n") << log->err;
+
+  auto del = kubectl({"delete", "pod", "web", "--wait=true", "--timeout=60s"});
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->exit_code, 0) << del->err;
+  EXPECT_TRUE(eventually([&] { return pod("web").is_null(); }));
+  EXPECT_TRUE(eventually([&] {
+    auto r =
+        runCommand({"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
+    return r.ok() && r->out.empty();
+  })) << "the pod's containers are removed once it is gone";
+}
+
+TEST_F(AgentE2eTest, InitContainerThenCrashLoopBackOff) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - {name: init, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo init ran"]}
+  containers:
+  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo crashing; exit 3"]}
+)");
+  json p;
+  ASSERT_TRUE(eventually([&] {
+    p = pod("crash");
+    const auto& cs = p["status"].value("containerStatuses", json::array());
+    return !cs.empty() && cs[0].value("restartCount", 0) >= 1 &&
+           cs[0]["state"].contains("waiting") &&
+           cs[0]["state"]["waiting"].value("reason", "") == "CrashLoopBackOff";
+  })) << p.dump(2);
+  const auto& main = p["status"]["containerStatuses"][0];
+  EXPECT_EQ(main["lastState"]["terminated"]["exitCode"], 3);
+  EXPECT_EQ(p["status"]["initContainerStatuses"][0]["state"]["terminated"]["exitCode"], 0);
+  EXPECT_EQ(p["status"]["phase"], "Running");
+  auto init_log = kubectl({"logs", "crash", "-c", "init"});
+  ASSERT_TRUE(init_log.ok());
+  EXPECT_EQ(init_log->out, "init ran\n");
+  auto prev = kubectl({"logs", "crash", "-c", "main", "--previous"});
+  ASSERT_TRUE(prev.ok());
+  EXPECT_EQ(prev->out, "crashing\n") << prev->err;
+}
+
+TEST_F(AgentE2eTest, AgentCrashLeavesPodsRunning) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: steady}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+    readinessProbe:
+      exec: {command: ["true"]}
+      periodSeconds: 1
+)");
+  auto ready = [&] {
+    json p = pod("steady");
+    for (const auto& c : p["status"].value("conditions", json::array()))
+      if (c["type"] == "Ready") return c["status"] == "True";
+    return false;
+  };
+  ASSERT_TRUE(eventually(ready));
+  std::string id = pod("steady")["status"]["containerStatuses"][0]["containerID"];
+  killAgent();
+  startAgent();
+  // Adopted: the same container, no restart, and Ready again once its probe ran.
+  EXPECT_TRUE(eventually([&] {
+    json p = pod("steady");
+    return ready() && p["status"]["containerStatuses"][0]["containerID"] == id &&
+           p["status"]["containerStatuses"][0]["restartCount"] == 0;
+  })) << pod("steady").dump(2);
+}
+
+}  // namespace
+}  // namespace orch::testing
