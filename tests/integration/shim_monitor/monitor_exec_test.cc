@@ -117,7 +117,16 @@ TEST_F(MonitorTest, PauseReapsOrphansAndExitsOnSigterm) {
 
 TEST_F(MonitorTest, PauseExitsOnSigint) {
   std::string b = bundle("pauseint", {ORCH_PAUSE_BIN});
-  ASSERT_TRUE(client_.start(b).ok());
+  auto s = client_.start(b);
+  ASSERT_TRUE(s.ok());
+  // As the init of its pid namespace, pause only sees signals it has a handler for: wait until
+  // it installed them (SigCgt), or an early SIGINT would be dropped by the kernel.
+  ASSERT_TRUE(eventually([&] {
+    std::string status = readOr("/proc/" + std::to_string(s->pid) + "/status");
+    auto at = status.find("SigCgt:");
+    return at != std::string::npos &&
+           (std::stoull(status.substr(at + 7), nullptr, 16) >> (SIGINT - 1) & 1) == 1;
+  }));
   ASSERT_TRUE(MonitorClient::signal(b, SIGINT).isOk());
   Result<ProcessState> e = MonitorClient::waitExited(b, seconds(30));
   ASSERT_TRUE(e.ok()) << e.status().message();
