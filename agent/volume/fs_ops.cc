@@ -70,20 +70,6 @@ Status removeAt(int parent_fd, const std::string& name, const std::string& full,
   return Status::ok();
 }
 
-std::string unescapeOctal(std::string_view s) {
-  auto oct = [](char c) { return c >= '0' && c <= '7'; };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && oct(s[i + 1]) && oct(s[i + 2]) && oct(s[i + 3])) {
-      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 Status removeAllOneFilesystem(const std::string& path) {
@@ -95,49 +81,6 @@ Status removeAllOneFilesystem(const std::string& path) {
   UniqueFd parent(::open(parentOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!parent) return Status::fromErrno("open " + parentOf(path));
   return removeAt(parent.get(), baseOf(path), path, st.st_dev);
-}
-
-std::vector<std::string> parseMountPoints(std::string_view mountinfo) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < mountinfo.size()) {
-    size_t eol = mountinfo.find('\n', pos);
-    if (eol == std::string_view::npos) eol = mountinfo.size();
-    std::string_view line = mountinfo.substr(pos, eol - pos);
-    pos = eol + 1;
-    // id parent major:minor root mountpoint ...
-    size_t start = 0;
-    for (int field = 0; field < 4 && start != std::string_view::npos; ++field) {
-      start = line.find(' ', start);
-      if (start != std::string_view::npos) ++start;
-    }
-    if (start == std::string_view::npos || start >= line.size()) continue;
-    size_t end = line.find(' ', start);
-    out.push_back(unescapeOctal(
-        line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
-  }
-  return out;
-}
-
-Result<std::vector<std::string>> mountPointsUnder(const std::string& dir) {
-  char real[PATH_MAX];
-  if (::realpath(dir.c_str(), real) == nullptr) {
-    if (errno == ENOENT) return std::vector<std::string>{};
-    return Status::fromErrno("resolve " + dir);
-  }
-  ORCH_ASSIGN_OR_RETURN(std::string text, readFile("/proc/self/mountinfo"));
-  std::string prefix = std::string(real);
-  if (prefix.back() != '/') prefix += '/';
-  std::vector<std::string> out;
-  for (auto& mp : parseMountPoints(text)) {
-    if (mp.size() > prefix.size() && mp.compare(0, prefix.size(), prefix) == 0) {
-      out.push_back(std::move(mp));
-    }
-  }
-  // Longer paths first: a mount below another is unmounted before it.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return out;
 }
 
 Result<bool> isMountPoint(const std::string& dir) {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/mountinfo.h"  // parseMountPoints, mountPointsUnder
 #include "common/base/status.h"
 
 namespace orch::agent {
@@ -17,12 +18,6 @@ namespace orch::agent {
 // the path) to descend into another filesystem, so a mount left under `path` is never
 // emptied. A missing `path` is success.
 Status removeAllOneFilesystem(const std::string& path);
-
-// The mount points listed in mountinfo text (the 5th field, octal escapes decoded).
-std::vector<std::string> parseMountPoints(std::string_view mountinfo);
-
-// Mount points strictly below `dir` (this process's mount table), deepest first.
-Result<std::vector<std::string>> mountPointsUnder(const std::string& dir);
 
 // Whether `dir` is the root of a mount (its device differs from its parent's).
 Result<bool> isMountPoint(const std::string& dir);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/base/file_util.h"
+#include "common/base/mountinfo.h"
 #include "runtime-shim/container/cgroups.h"
 
 namespace orch::shim {
@@ -16,29 +17,6 @@ const std::set<std::string>& v1ControllerNames() {
       "cpuset",  "cpu",      "cpuacct",    "blkio",   "memory", "devices", "freezer",
       "net_cls", "net_prio", "perf_event", "hugetlb", "pids",   "rdma",    "misc"};
   return kNames;
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      int v = 0;
-      bool ok = true;
-      for (size_t k = 1; k <= 3; ++k) {
-        char c = s[i + k];
-        if (c < '0' || c > '7') ok = false;
-        v = v * 8 + (c - '0');
-      }
-      if (ok) {
-        out += static_cast<char>(v);
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
 }
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -98,8 +76,8 @@ Result<CgroupLayout> parseCgroupLayout(std::string_view mountinfo) {
     const std::string& fstype = f[dash + 1];
     if (fstype != "cgroup" && fstype != "cgroup2") continue;
     CgroupHierarchy h;
-    h.root = unescape(f[3]);
-    h.mount_point = unescape(f[4]);
+    h.root = unescapeMountinfo(f[3]);
+    h.mount_point = unescapeMountinfo(f[4]);
     if (fstype == "cgroup2") {
       h.v2 = true;
       if (!v2) v2 = std::move(h);  // the first mount of the unified hierarchy

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "common/base/file_util.h"
+#include "common/base/mountinfo.h"
 #include "common/base/process.h"
 #include "runtime-shim/container/cgroups.h"
 #include "runtime-shim/monitor/bundle_state.h"
@@ -98,52 +99,9 @@ std::string uniqueSuffix() {
          std::to_string(rng() & 0xffffffff);
 }
 
-// Undoes mountinfo's octal escapes ("\040" for a space).
-std::string unescapeMountPath(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      int v = 0;
-      bool ok = true;
-      for (size_t k = 1; k <= 3; ++k) {
-        char c = s[i + k];
-        if (c < '0' || c > '7') ok = false;
-        v = v * 8 + (c - '0');
-      }
-      if (ok) {
-        out += static_cast<char>(v);
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 Status unmountUnder(const std::string& bundle) {
-  ORCH_ASSIGN_OR_RETURN(std::string info, readFile("/proc/self/mountinfo"));
-  std::vector<std::string> targets;
-  size_t pos = 0;
-  while (pos < info.size()) {
-    size_t eol = info.find('\n', pos);
-    if (eol == std::string::npos) eol = info.size();
-    std::string_view line(info.data() + pos, eol - pos);
-    pos = eol + 1;
-    // "<id> <parent> <maj:min> <root> <mount point> ..."
-    size_t f = 0;
-    for (int field = 0; field < 4 && f != std::string_view::npos; ++field) {
-      f = line.find(' ', f);
-      if (f != std::string_view::npos) ++f;
-    }
-    if (f == std::string_view::npos) continue;
-    size_t end = line.find(' ', f);
-    std::string mp = unescapeMountPath(line.substr(f, end - f));
-    if (mp == bundle || mp.starts_with(bundle + "/")) targets.push_back(mp);
-  }
-  // Deepest first; a path mounted several times is listed (and unmounted) as often.
-  std::sort(targets.begin(), targets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  ORCH_ASSIGN_OR_RETURN(std::vector<std::string> targets,
+                        mountPointsUnder(bundle, /*include_dir=*/true));
   for (const auto& t : targets) {
     if (::umount2(t.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
       return Status::fromErrno("unmount " + t);
