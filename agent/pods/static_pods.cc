@@ -38,10 +38,25 @@ bool isManifestName(const std::string& name) {
   return false;
 }
 
+Result<api::Pod> staticPodFromJson(const std::string& text, const std::string& source,
+                                   const std::string& node_name);
+
 }  // namespace
 
 Result<api::Pod> staticPodFromManifest(const std::string& text, const std::string& source,
                                        const std::string& node_name) {
+  try {
+    return staticPodFromJson(text, source, node_name);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of the wrong JSON type somewhere (metadata: 3, spec: "x").
+    return Status::invalid(std::string("manifest: ") + e.what());
+  }
+}
+
+namespace {
+
+Result<api::Pod> staticPodFromJson(const std::string& text, const std::string& source,
+                                   const std::string& node_name) {
   ORCH_ASSIGN_OR_RETURN(api::Json j, api::yamlToJson(text));
   if (!j.is_object() || j.value("kind", "") != "Pod")
     return Status::invalid("kind: a static pod manifest must hold one Pod");
@@ -55,12 +70,15 @@ Result<api::Pod> staticPodFromManifest(const std::string& text, const std::strin
   ORCH_RETURN_IF_ERROR(rules->applyDefaults(j));
   auto errors = rules->validateCreate(j);
   if (!errors.empty()) return Status::invalid(apiserver::aggregateMessage(errors));
+  // applyDefaults may rebuild the object: `meta` is not used past it.
   std::string hash = sha256Hex(source + "\n" + j.dump()).substr(0, 32);
-  meta["uid"] = hash;
-  meta["annotations"][kConfigHashAnnotation] = hash;
-  meta["annotations"][kConfigSourceAnnotation] = "file";
+  j["metadata"]["uid"] = hash;
+  j["metadata"]["annotations"][kConfigHashAnnotation] = hash;
+  j["metadata"]["annotations"][kConfigSourceAnnotation] = "file";
   return api::decode<api::Pod>(j);
 }
+
+}  // namespace
 
 StaticPodScan readStaticPods(const std::string& dir, const std::string& node_name) {
   StaticPodScan out;
