@@ -1,5 +1,7 @@
 #include "agent/pods/pod_sources.h"
 
+#include <set>
+
 #include "agent/pods/static_pods.h"
 #include "common/base/log.h"
 #include "common/client/api_errors.h"
@@ -112,6 +114,19 @@ void PodSources::syncMirrorPods() {
   {
     std::lock_guard lock(mu_);
     for (const auto& [uid, p] : static_pods_) statics.push_back(p);
+  }
+  // Mirror pods of static pods that are gone (their manifest was removed or edited).
+  std::set<std::string> hashes;
+  for (const auto& p : statics) hashes.insert(p.metadata.annotations.at(kConfigHashAnnotation));
+  client::ListOptions opts;
+  opts.fieldSelector = "spec.nodeName=" + node_name_;
+  if (auto pods = client_->list<api::Pod>("", opts); pods.ok()) {
+    for (const auto& p : pods->items) {
+      auto it = p.metadata.annotations.find(kConfigMirrorAnnotation);
+      if (it == p.metadata.annotations.end() || hashes.count(it->second)) continue;
+      client::DeleteOptions del{.gracePeriodSeconds = 0, .preconditionUid = p.metadata.uid};
+      (void)client_->remove<api::Pod>(p.metadata.namespace_, p.metadata.name, del);
+    }
   }
   if (statics.empty()) return;
   auto node = client_->get<api::Node>("", node_name_);

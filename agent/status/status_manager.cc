@@ -85,7 +85,13 @@ Status StatusManager::syncOne(const std::string& pod_uid) {
         if (client::isNotFound(current.status())) return Status::ok();  // gone: nothing to report
         return current.status();
       }
-      if (current->metadata.uid != e.uid) return Status::ok();  // a new pod with the same name
+      if (current->metadata.uid != e.uid) {
+        // A static pod's status goes to its mirror pod, which names the static pod's uid
+        // (its config hash); anything else is a new pod that only shares the name.
+        auto mirror = current->metadata.annotations.find("kubernetes.io/config.mirror");
+        if (mirror == current->metadata.annotations.end() || mirror->second != e.uid)
+          return Status::ok();
+      }
       current->status = e.status;
       auto updated = client_->updateStatus(*current);
       if (updated.ok()) {

@@ -52,6 +52,7 @@ class AgentE2eTest : public NetnsTest {
                           {"routes", {{{"dst", "0.0.0.0/0"}}}},
                           {"dataDir", tmp_.path() + "/ipam"}}}}}}};
     tmp_.write("net.d/10-e2e.conflist", conflist.dump());
+    tmp_.write("manifests/.keep", "");
     auto init = runCommand({ORCH_APISERVER_BIN, "init", "--pki-dir", tmp_.path() + "/pki"});
     ASSERT_TRUE(init.ok() && init->exit_code == 0);
     auto imported = runCommand(
@@ -83,7 +84,9 @@ class AgentE2eTest : public NetnsTest {
 
   void TearDown() override {
     if (!IsSkipped()) {
-      // Pods first, through the API, so the agent stops them; then the daemons by pid.
+      // Pods first (static ones by their manifests, the others through the API), so the agent
+      // stops them; then the daemons by pid.
+      (void)runCommand({"find", tmp_.path() + "/manifests", "-name", "*.yaml", "-delete"});
       (void)kubectl({"delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false"});
       eventually([&] {
         auto r = runCommand(
@@ -112,12 +115,13 @@ class AgentE2eTest : public NetnsTest {
   }
 
   void startAgent() {
-    agent_ = startInNode(
-        {ORCH_AGENT_BIN, "--kubeconfig", tmp_.path() + "/pki/admin.kubeconfig",
-         "--container-runtime-endpoint", "unix://" + tmp_.path() + "/shim.sock", "--root-dir",
-         tmp_.path() + "/agent", "--pod-logs-dir", tmp_.path() + "/logs", "--hostname-override",
-         "e2e-node", "--node-ip", "192.0.2.1", "--cgroup-root", cgroup_root_},
-        "agent.log");
+    agent_ =
+        startInNode({ORCH_AGENT_BIN, "--kubeconfig", tmp_.path() + "/pki/admin.kubeconfig",
+                     "--container-runtime-endpoint", "unix://" + tmp_.path() + "/shim.sock",
+                     "--root-dir", tmp_.path() + "/agent", "--pod-logs-dir", tmp_.path() + "/logs",
+                     "--hostname-override", "e2e-node", "--node-ip", "192.0.2.1", "--cgroup-root",
+                     cgroup_root_, "--pod-manifest-path", tmp_.path() + "/manifests"},
+                    "agent.log");
   }
   void killAgent() {
     ASSERT_TRUE(agent_.has_value());
@@ -268,6 +272,94 @@ spec:
     return ready() && p["status"]["containerStatuses"][0]["containerID"] == id &&
            p["status"]["containerStatuses"][0]["restartCount"] == 0;
   })) << pod("steady").dump(2);
+}
+
+TEST_F(AgentE2eTest, StaticPodRunsAndIsMirrored) {
+  tmp_.write("manifests/static-web.yaml", R"(apiVersion: v1
+kind: Pod
+metadata: {name: static-web}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo static; sleep 3600"]}
+)");
+  json p;
+  ASSERT_TRUE(eventually([&] {
+    p = pod("static-web-e2e-node");
+    return !p.is_null() && p["status"].value("phase", "") == "Running";
+  })) << p.dump(2);
+  EXPECT_TRUE(p["metadata"]["annotations"].contains("kubernetes.io/config.mirror"));
+  EXPECT_EQ(p["metadata"]["ownerReferences"][0]["kind"], "Node");
+  auto log = kubectl({"logs", "static-web-e2e-node"});
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->out, "static\n") << log->err;
+}
+
+TEST_F(AgentE2eTest, BadSpecsEndInUpstreamReasons) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: nopull}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: "127.0.0.1:1/nothing/here:1", imagePullPolicy: IfNotPresent}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: nocm}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    env:
+    - {name: X, valueFrom: {configMapKeyRef: {name: missing, key: k}}}
+)");
+  auto reasonOf = [&](const std::string& name) {
+    json p = pod(name);
+    const auto& cs = p["status"].value("containerStatuses", json::array());
+    if (cs.empty() || !cs[0]["state"].contains("waiting")) return std::string();
+    return cs[0]["state"]["waiting"].value("reason", "");
+  };
+  EXPECT_TRUE(eventually([&] {
+    std::string r = reasonOf("nopull");
+    return r == "ErrImagePull" || r == "ImagePullBackOff";
+  })) << pod("nopull").dump(2);
+  EXPECT_TRUE(eventually([&] { return reasonOf("nocm") == "CreateContainerConfigError"; }))
+      << pod("nocm").dump(2);
+  // The agent is still serving: its Node stays Ready and other pods still start.
+  EXPECT_TRUE(agent_->running());
+}
+
+TEST_F(AgentE2eTest, FailedLivenessProbeRestartsTheContainer) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: sick}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600"]
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/healthy"]}
+      periodSeconds: 1
+      failureThreshold: 1
+)");
+  json p;
+  EXPECT_TRUE(eventually(
+      [&] {
+        p = pod("sick");
+        const auto& cs = p["status"].value("containerStatuses", json::array());
+        return !cs.empty() && cs[0].value("restartCount", 0) >= 1;
+      },
+      400))
+      << p.dump(2);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "agent/status/pod_status_builder.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_cri_runtime.h"
+#include "tests/support/temp_dir.h"
 
 namespace orch::agent {
 namespace {
@@ -178,7 +179,24 @@ spec:
   EXPECT_FALSE(staticPodFromManifest("kind: Service\n", "s.yaml", "node1").ok());
   // Wrong JSON types are errors, not exceptions.
   EXPECT_FALSE(staticPodFromManifest("kind: Pod\nmetadata: 3\n", "m.yaml", "node1").ok());
-  EXPECT_FALSE(staticPodFromManifest("kind: Pod\nmetadata: {name: a}\nspec: x\n", "m.yaml", "node1").ok());
+  EXPECT_FALSE(
+      staticPodFromManifest("kind: Pod\nmetadata: {name: a}\nspec: x\n", "m.yaml", "node1").ok());
+}
+
+TEST(StaticPods, ReadsTheManifestDir) {
+  orch::testing::TempDir dir;
+  dir.write("web.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, "
+            "image: busybox}]}\n");
+  dir.write("bad.json", "{\"kind\": \"Pod\"}");
+  dir.write(".hidden.yaml", "garbage");
+  dir.write("notes.txt", "not a manifest");
+  StaticPodScan scan = readStaticPods(dir.path(), "n1");
+  ASSERT_EQ(scan.pods.size(), 1u);
+  EXPECT_EQ(scan.pods[0].metadata.name, "web-n1");
+  ASSERT_EQ(scan.errors.size(), 1u);
+  EXPECT_NE(scan.errors[0].first.find("bad.json"), std::string::npos);
+  EXPECT_TRUE(readStaticPods(dir.path() + "/absent", "n1").pods.empty());
 }
 
 TEST(Pleg, ReportsPodsWhoseSandboxesOrContainersChanged) {
