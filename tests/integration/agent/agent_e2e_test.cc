@@ -11,6 +11,7 @@
 #include "common/base/file_util.h"
 #include "tests/support/daemon.h"
 #include "tests/support/netns/netns_fixture.h"
+#include "tests/support/netns/node_namespace.h"
 #include "tests/support/temp_dir.h"
 
 namespace orch::testing {
@@ -33,24 +34,10 @@ class AgentE2eTest : public NetnsTest {
     if (IsSkipped()) return;
     node_ = newNetns();
     ASSERT_NE(node_, nullptr);
-    ASSERT_TRUE(
-        node_->ip({"link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0-void"})
-            .isOk());
-    ASSERT_TRUE(node_->ip({"addr", "add", "192.0.2.1/24", "dev", "uplink0"}).isOk());
-    ASSERT_TRUE(node_->ip({"link", "set", "uplink0", "up"}).isOk());
-    ASSERT_TRUE(node_->ip({"route", "add", "default", "dev", "uplink0"}).isOk());
+    ASSERT_TRUE(addDeadEndUplink(*node_).isOk());
     cgroup_root_ = "/orch-test-agent-" + std::to_string(getpid());
-    json conflist = {{"cniVersion", "1.0.0"},
-                     {"name", "agent-e2e"},
-                     {"plugins",
-                      {{{"type", "bridge"},
-                        {"bridge", "orchtagent0"},
-                        {"isGateway", true},
-                        {"ipam",
-                         {{"type", "host-local"},
-                          {"ranges", {{{{"subnet", "10.247.0.0/24"}}}}},
-                          {"routes", {{{"dst", "0.0.0.0/0"}}}},
-                          {"dataDir", tmp_.path() + "/ipam"}}}}}}};
+    nlohmann::json conflist =
+        bridgeConflist("agent-e2e", "orchtagent0", "10.247.0.0/24", tmp_.path() + "/ipam");
     tmp_.write("net.d/10-e2e.conflist", conflist.dump());
     tmp_.write("manifests/.keep", "");
     auto init = runCommand({ORCH_APISERVER_BIN, "init", "--pki-dir", tmp_.path() + "/pki"});

@@ -7,6 +7,7 @@
 
 #include "common/base/file_util.h"
 #include "runtime-shim/container/cgroups.h"
+#include "tests/support/netns/node_namespace.h"
 
 namespace orch::testing {
 
@@ -24,26 +25,13 @@ void ShimRuntimeTest::SetUp() {
   node_ = newNetns();
   ASSERT_NE(node_, nullptr);
   // The node's only way out is a dead end (DESIGN.md, network safety).
-  ASSERT_TRUE(
-      node_->ip({"link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0-void"}).isOk());
-  ASSERT_TRUE(node_->ip({"addr", "add", "192.0.2.1/24", "dev", "uplink0"}).isOk());
-  ASSERT_TRUE(node_->ip({"link", "set", "uplink0", "up"}).isOk());
-  ASSERT_TRUE(node_->ip({"route", "add", "default", "dev", "uplink0"}).isOk());
+  ASSERT_TRUE(addDeadEndUplink(*node_).isOk());
 
   state_dir_ = tmp_.path() + "/state";
   socket_ = tmp_.path() + "/shim.sock";
   cgroup_parent_ = "/orch-test-agentrt-" + std::to_string(getpid());
-  nlohmann::json conflist = {{"cniVersion", "1.0.0"},
-                             {"name", "orcht-pods"},
-                             {"plugins",
-                              {{{"type", "bridge"},
-                                {"bridge", "orchtbr0"},
-                                {"isGateway", true},
-                                {"ipam",
-                                 {{"type", "host-local"},
-                                  {"ranges", {{{{"subnet", "10.244.9.0/24"}}}}},
-                                  {"routes", {{{"dst", "0.0.0.0/0"}}}},
-                                  {"dataDir", tmp_.path() + "/ipam"}}}}}}};
+  nlohmann::json conflist =
+      bridgeConflist("orcht-pods", "orchtbr0", "10.244.9.0/24", tmp_.path() + "/ipam");
   tmp_.write("net.d/10-orcht.conflist", conflist.dump(2));
   std::filesystem::create_directories(logDir());
   std::filesystem::create_directories(rootDir());
