@@ -11,7 +11,7 @@ BUILD_PACKAGES := g++ meson ninja-build pkg-config clang-format \
   libgrpc++-dev protobuf-compiler-grpc \
   libseccomp-dev libarchive-dev libcap-dev busybox-static
 TEST_PACKAGES := iproute2 procps iptables nftables kubectl containernetworking-plugins etcd-server \
-  containerd runc docker-registry
+  containerd runc docker-registry curl
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
