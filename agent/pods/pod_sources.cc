@@ -146,9 +146,12 @@ void PodSources::syncMirrorPods() {
       continue;
     }
     auto created = client_->create(mirrorPodOf(pod, node->metadata.uid));
-    if (!created.ok() && !client::isAlreadyExists(created.status()))
+    if (created.ok()) {
+      on_change_(pod.metadata.uid);  // its status can be written now
+    } else if (!client::isAlreadyExists(created.status())) {
       log::warn("cannot create mirror pod",
                 {{"pod", pod.metadata.name}, {"error", created.status().message()}});
+    }
   }
 }
 

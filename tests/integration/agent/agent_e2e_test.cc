@@ -271,10 +271,13 @@ spec:
   - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo static; sleep 3600"]}
 )");
   json p;
-  ASSERT_TRUE(eventually([&] {
-    p = pod("static-web-e2e-node");
-    return !p.is_null() && p["status"].value("phase", "") == "Running";
-  })) << p.dump(2);
+  ASSERT_TRUE(eventually(
+      [&] {
+        p = pod("static-web-e2e-node");
+        return !p.is_null() && p["status"].value("phase", "") == "Running";
+      },
+      600))
+      << p.dump(2);
   EXPECT_TRUE(p["metadata"]["annotations"].contains("kubernetes.io/config.mirror"));
   EXPECT_EQ(p["metadata"]["ownerReferences"][0]["kind"], "Node");
   auto log = kubectl({"logs", "static-web-e2e-node"});
