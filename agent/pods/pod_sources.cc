@@ -35,8 +35,8 @@ void PodSources::start() {
     });
     informer_->start();
   }
-  if (!manifest_dir_.empty() || client_ != nullptr)
-    scan_thread_ = std::thread([this] { scanLoop(); });
+  // Without a manifest dir there are no static pods, and no mirror pods to look after.
+  if (!manifest_dir_.empty()) scan_thread_ = std::thread([this] { scanLoop(); });
 }
 
 void PodSources::stop() {
@@ -109,7 +109,7 @@ void PodSources::scanStaticPods() {
 }
 
 void PodSources::syncMirrorPods() {
-  if (client_ == nullptr) return;
+  if (client_ == nullptr || manifest_dir_.empty()) return;
   std::vector<api::Pod> statics;
   {
     std::lock_guard lock(mu_);

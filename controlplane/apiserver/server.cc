@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/pki/tls_server.h"
 #include "controlplane/apiserver/connection.h"
 
 namespace orch::apiserver {
@@ -45,48 +46,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
 namespace {
 
-Status sslError(const std::string& what) {
-  unsigned long err = ERR_get_error();
-  char buf[256] = {0};
-  if (err != 0) ERR_error_string_n(err, buf, sizeof(buf));
-  ERR_clear_error();
-  return Status::invalid(what + (err != 0 ? std::string(": ") + buf : std::string()));
-}
-
-// Sets up TLS: the serving chain and key, and when a client CA is given, asks for client
-// certificates (listing the CA names so clients pick the right one) without failing the
-// handshake on a bad one: the authenticator decides, as upstream.
 Status configureTls(ServerShared& s) {
   const ServerConfig& c = s.config;
-  SSL_CTX* ctx = s.ssl.native_handle();
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  error_code ec;
-  s.ssl.use_certificate_chain(net::buffer(c.cert_pem), ec);
-  if (ec) return Status::invalid("serving certificate: " + ec.message());
-  s.ssl.use_private_key(net::buffer(c.key_pem), net::ssl::context::pem, ec);
-  if (ec) return Status::invalid("serving key: " + ec.message());
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    return sslError("serving key does not match the certificate");
-  }
-  if (c.client_ca_pem.empty()) {
-    s.ssl.set_verify_mode(net::ssl::verify_none);
-    return Status::ok();
-  }
-  s.ssl.add_certificate_authority(net::buffer(c.client_ca_pem), ec);
-  if (ec) return Status::invalid("client CA: " + ec.message());
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(c.client_ca_pem.data(), static_cast<int>(c.client_ca_pem.size())), BIO_free);
-  STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
-  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
-    sk_X509_NAME_push(names, X509_NAME_dup(X509_get_subject_name(cert)));
-    X509_free(cert);
-  }
-  ERR_clear_error();  // the loop ends on a "no start line" error
-  SSL_CTX_set_client_CA_list(ctx, names);
-  SSL_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
-  s.ssl.set_verify_mode(net::ssl::verify_peer);
-  s.ssl.set_verify_callback([](bool, net::ssl::verify_context&) { return true; });
-  return Status::ok();
+  return pki::configureServerTls(s.ssl, c.cert_pem, c.key_pem, c.client_ca_pem);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "common/cri/cri_client.h"
+#include "runtime-shim/server/wall_time.h"
 
 namespace orch::shim {
 
@@ -86,9 +87,7 @@ grpc::Status ImageServiceImpl::ImageFsInfo(grpc::ServerContext*, const v1::Image
   auto usage = store_->usage();
   if (!usage.ok()) return grpcFromStatus(usage.status());
   auto* fs = resp->add_image_filesystems();
-  fs->set_timestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count());
+  fs->set_timestamp(unixNanosNow());
   fs->mutable_fs_id()->set_mountpoint(usage->mountpoint);
   fs->mutable_used_bytes()->set_value(usage->used_bytes);
   fs->mutable_inodes_used()->set_value(usage->inodes_used);

@@ -8,16 +8,11 @@
 #include "runtime-shim/server/label_filter.h"
 #include "runtime-shim/server/runtime.h"
 #include "runtime-shim/server/spec_builder.h"
+#include "runtime-shim/server/wall_time.h"
 
 namespace orch::shim {
 
 namespace {
-
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 runtime::v1::ContainerState criState(const ProcessState& st) {
   switch (st.phase) {
@@ -82,7 +77,7 @@ Status Runtime::createContainer(const runtime::v1::CreateContainerRequest& req,
   rec.config = config;
   rec.image_id = image->id;
   rec.image_ref = image->repo_digests.empty() ? image->id : image->repo_digests.front();
-  rec.created_at_ns = nowNs();
+  rec.created_at_ns = unixNanosNow();
   const std::string& log_dir = sb->rec.config.log_directory();
   if (!log_dir.empty() && !config.log_path().empty())
     rec.log_path = log_dir + "/" + config.log_path();

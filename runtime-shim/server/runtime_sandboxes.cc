@@ -12,18 +12,13 @@
 #include "runtime-shim/server/pod_files.h"
 #include "runtime-shim/server/runtime.h"
 #include "runtime-shim/server/spec_builder.h"
+#include "runtime-shim/server/wall_time.h"
 
 namespace orch::shim {
 
 namespace {
 
 using runtime::v1::NODE;
-
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Status validateSandboxConfig(const runtime::v1::PodSandboxConfig& config) {
   const auto& m = config.metadata();
@@ -62,7 +57,7 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
   rec.id = newObjectId();
   rec.config = config;
   rec.runtime_handler = req.runtime_handler();
-  rec.created_at_ns = nowNs();
+  rec.created_at_ns = unixNanosNow();
   rec.cgroup_parent = sandboxCgroupParent(config, opts_.cgroup_parent, rec.id);
   entry->name = sandboxName(config.metadata());
   ORCH_RETURN_IF_ERROR(reserveName(entry->name, rec.id));

@@ -8,16 +8,11 @@
 #include "runtime-shim/server/fs_usage.h"
 #include "runtime-shim/server/label_filter.h"
 #include "runtime-shim/server/runtime.h"
+#include "runtime-shim/server/wall_time.h"
 
 namespace orch::shim {
 
 namespace {
-
-int64_t nowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void fillCpuMemory(int64_t ts, uint64_t cpu_ns, uint64_t working_set, uint64_t usage, uint64_t rss,
                    uint64_t faults, uint64_t major_faults, runtime::v1::CpuUsage* cpu,
@@ -66,7 +61,7 @@ std::optional<runtime::v1::NetworkInterfaceUsage> interfaceUsage(const std::stri
 Status Runtime::fillContainerStats(const ContainerEntry& c,
                                    runtime::v1::ContainerStats* out) const {
   const ContainerRecord& rec = c.rec;
-  int64_t ts = nowNs();
+  int64_t ts = unixNanosNow();
   auto* attrs = out->mutable_attributes();
   attrs->set_id(rec.id);
   *attrs->mutable_metadata() = rec.config.metadata();
@@ -114,7 +109,7 @@ Status Runtime::listContainerStats(const runtime::v1::ListContainerStatsRequest&
 
 Status Runtime::fillPodSandboxStats(const SandboxEntry& sb, runtime::v1::PodSandboxStats* out) {
   const SandboxRecord& rec = sb.rec;
-  int64_t ts = nowNs();
+  int64_t ts = unixNanosNow();
   auto* attrs = out->mutable_attributes();
   attrs->set_id(rec.id);
   *attrs->mutable_metadata() = rec.config.metadata();

@@ -10,6 +10,7 @@
 
 #include "common/base/file_util.h"
 #include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
 #include "tests/support/netns/netns_fixture.h"
 #include "tests/support/netns/node_namespace.h"
 #include "tests/support/temp_dir.h"
@@ -19,12 +20,9 @@ namespace {
 
 using nlohmann::json;
 
-bool eventually(const std::function<bool()>& pred, int attempts = 200) {
-  for (int i = 0; i < attempts; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  }
-  return false;
+// Agent rounds are slower than one runtime call: every wait here polls for 30 s or more.
+bool waitFor(const std::function<bool()>& pred, int attempts = 300) {
+  return eventually(pred, attempts);
 }
 
 class AgentE2eTest : public NetnsTest {
@@ -57,7 +55,7 @@ class AgentE2eTest : public NetnsTest {
     ASSERT_TRUE(node_->run([] { return waitForTcpPort(6443, std::chrono::seconds(20)); }).isOk());
     startAgent();
     std::string last;
-    ASSERT_TRUE(eventually([&] {
+    ASSERT_TRUE(waitFor([&] {
       auto r = kubectl({"get", "node", "e2e-node", "-o", "json"});
       last = r.ok() ? r->err + r->out.substr(0, 200) : r.status().message();
       if (!r.ok() || r->exit_code != 0) return false;
@@ -75,7 +73,7 @@ class AgentE2eTest : public NetnsTest {
       // stops them; then the daemons by pid.
       (void)runCommand({"find", tmp_.path() + "/manifests", "-name", "*.yaml", "-delete"});
       (void)kubectl({"delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false"});
-      eventually([&] {
+      waitFor([&] {
         auto r = runCommand(
             {"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
         return r.ok() && r->out.empty();
@@ -165,7 +163,7 @@ spec:
       periodSeconds: 1
 )");
   json p;
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(waitFor([&] {
     p = pod("web");
     for (const auto& c : p["status"].value("conditions", json::array()))
       if (c["type"] == "Ready") return c["status"] == "True";
@@ -187,8 +185,8 @@ spec:
   auto del = kubectl({"delete", "pod", "web", "--wait=true", "--timeout=60s"});
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del->exit_code, 0) << del->err;
-  EXPECT_TRUE(eventually([&] { return pod("web").is_null(); }));
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(waitFor([&] { return pod("web").is_null(); }));
+  EXPECT_TRUE(waitFor([&] {
     auto r =
         runCommand({"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
     return r.ok() && r->out.empty();
@@ -208,7 +206,7 @@ spec:
   - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo crashing; exit 3"]}
 )");
   json p;
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(waitFor([&] {
     p = pod("crash");
     const auto& cs = p["status"].value("containerStatuses", json::array());
     return !cs.empty() && cs[0].value("restartCount", 0) >= 1 &&
@@ -249,12 +247,12 @@ spec:
       if (c["type"] == "Ready") return c["status"] == "True";
     return false;
   };
-  ASSERT_TRUE(eventually(ready));
+  ASSERT_TRUE(waitFor(ready));
   std::string id = pod("steady")["status"]["containerStatuses"][0]["containerID"];
   killAgent();
   startAgent();
   // Adopted: the same container, no restart, and Ready again once its probe ran.
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(waitFor([&] {
     json p = pod("steady");
     return ready() && p["status"]["containerStatuses"][0]["containerID"] == id &&
            p["status"]["containerStatuses"][0]["restartCount"] == 0;
@@ -271,7 +269,7 @@ spec:
   - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo static; sleep 3600"]}
 )");
   json p;
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(waitFor(
       [&] {
         p = pod("static-web-e2e-node");
         return !p.is_null() && p["status"].value("phase", "") == "Running";
@@ -314,11 +312,11 @@ spec:
     if (cs.empty() || !cs[0]["state"].contains("waiting")) return std::string();
     return cs[0]["state"]["waiting"].value("reason", "");
   };
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(waitFor([&] {
     std::string r = reasonOf("nopull");
     return r == "ErrImagePull" || r == "ImagePullBackOff";
   })) << pod("nopull").dump(2);
-  EXPECT_TRUE(eventually([&] { return reasonOf("nocm") == "CreateContainerConfigError"; }))
+  EXPECT_TRUE(waitFor([&] { return reasonOf("nocm") == "CreateContainerConfigError"; }))
       << pod("nocm").dump(2);
   // The agent is still serving: its Node stays Ready and other pods still start.
   EXPECT_TRUE(agent_->running());
@@ -342,7 +340,7 @@ spec:
       failureThreshold: 1
 )");
   json p;
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(waitFor(
       [&] {
         p = pod("sick");
         const auto& cs = p["status"].value("containerStatuses", json::array());

@@ -11,14 +11,6 @@
 
 namespace orch::testing {
 
-bool eventually(const std::function<bool()>& pred, int attempts) {
-  for (int i = 0; i < attempts; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 void ShimRuntimeTest::SetUp() {
   NetnsTest::SetUp();
   if (IsSkipped()) return;

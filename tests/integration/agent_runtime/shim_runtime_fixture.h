@@ -13,6 +13,7 @@
 
 #include "agent/runtime/grpc_cri_runtime.h"
 #include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
 #include "tests/support/netns/netns_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -36,8 +37,5 @@ class ShimRuntimeTest : public NetnsTest {
   std::optional<Daemon> shim_;
   std::unique_ptr<agent::GrpcCriRuntime> runtime_;
 };
-
-// Retries `pred` up to `attempts` times, 100 ms apart; true once it held.
-bool eventually(const std::function<bool()>& pred, int attempts = 100);
 
 }  // namespace orch::testing

@@ -13,14 +13,6 @@ namespace orch::testing {
 
 namespace v1 = runtime::v1;
 
-bool eventually(const std::function<bool()>& pred, int attempts) {
-  for (int i = 0; i < attempts; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 void ShimTest::SetUp() {
   NetnsTest::SetUp();
   if (IsSkipped()) return;

@@ -15,6 +15,7 @@
 #include "common/cri/api.grpc.pb.h"
 #include "common/cri/cri_client.h"
 #include "tests/support/daemon.h"
+#include "tests/support/eventually.h"
 #include "tests/support/netns/netns_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -59,8 +60,5 @@ class ShimTest : public NetnsTest {
   std::optional<cri::CriClient> client_;
   int pods_ = 0;
 };
-
-// Retries `pred` up to `attempts` times, 100 ms apart; true once it held.
-bool eventually(const std::function<bool()>& pred, int attempts = 100);
 
 }  // namespace orch::testing
