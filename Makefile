@@ -9,7 +9,7 @@ BUILD_PACKAGES := g++ meson ninja-build pkg-config clang-format \
   libboost-system-dev libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libmnl-dev libnftnl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libprotobuf-dev protobuf-compiler \
   libgrpc++-dev protobuf-compiler-grpc \
-  libseccomp-dev libarchive-dev libcap-dev busybox-static
+  libseccomp-dev libarchive-dev libcap-dev busybox-static libnetfilter-conntrack-dev
 TEST_PACKAGES := iproute2 procps iptables nftables kubectl containernetworking-plugins etcd-server \
   containerd runc docker-registry curl
 DEB_PACKAGES := $(BUILD_PACKAGES) $(TEST_PACKAGES)
