@@ -5,7 +5,9 @@
 // leaves running pods untouched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "common/base/file_util.h"
@@ -348,6 +350,182 @@ spec:
       },
       400))
       << p.dump(2);
+}
+
+TEST_F(AgentE2eTest, TwoContainersShareLocalhostAndReadinessFlips) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: duo}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: server
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "mkdir /www && echo hi > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    readinessProbe:
+      httpGet: {path: /index.html, port: 8080}
+      periodSeconds: 1
+  - name: client
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "until wget -q -O- http://127.0.0.1:8080/; do sleep 1; done; touch /tmp/ready; sleep 3600"]
+    readinessProbe:
+      exec: {command: ["cat", "/tmp/ready"]}
+      periodSeconds: 1
+)");
+  auto podReady = [&](const json& p) {
+    for (const auto& c : p["status"].value("conditions", json::array()))
+      if (c["type"] == "Ready") return c["status"] == "True";
+    return false;
+  };
+  json p;
+  ASSERT_TRUE(waitFor([&] { return podReady(p = pod("duo")); })) << p.dump(2);
+  auto log = kubectl({"logs", "duo", "-c", "client"});
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->out, "hi\n") << "the client reached the server over the pod's localhost";
+
+  // A readiness probe that starts failing takes Ready away; the container keeps running.
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: flip}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "touch /tmp/ready; sleep 4; rm /tmp/ready; sleep 3600"]
+    readinessProbe:
+      exec: {command: ["cat", "/tmp/ready"]}
+      periodSeconds: 1
+)");
+  ASSERT_TRUE(waitFor([&] { return podReady(p = pod("flip")); })) << p.dump(2);
+  EXPECT_TRUE(waitFor([&] {
+    p = pod("flip");
+    return !podReady(p) && p["status"]["phase"] == "Running" &&
+           p["status"]["containerStatuses"][0]["ready"] == false &&
+           p["status"]["containerStatuses"][0]["restartCount"] == 0;
+  })) << p.dump(2);
+}
+
+TEST_F(AgentE2eTest, ConfigMapUpdateReachesRunningPod) {
+  apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: first}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: cfg
+    configMap: {name: settings}
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while true; do echo \"got $(cat /etc/cfg/greeting)\"; sleep 1; done"]
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+)");
+  auto logsContain = [&](const std::string& text) {
+    auto r = kubectl({"logs", "reader"});
+    return r.ok() && r->out.find(text) != std::string::npos;
+  };
+  ASSERT_TRUE(waitFor([&] { return logsContain("got first\n"); })) << pod("reader").dump(2);
+  apply(R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: second}
+)");
+  // The agent re-projects volumes on its periodic resync (10 s): allow a few of them.
+  EXPECT_TRUE(waitFor([&] { return logsContain("got second\n"); }, 600));
+  EXPECT_EQ(pod("reader")["status"]["containerStatuses"][0]["restartCount"], 0);
+}
+
+TEST_F(AgentE2eTest, GracefulDeletionRunsPreStopThenTermWithinGracePeriod) {
+  const std::string host_dir = tmp_.path() + "/hostdata";
+  tmp_.write("hostdata/events", "");
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: graceful}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 5
+  volumes:
+  - name: host
+    hostPath: {path: )" +
+        host_dir + R"(, type: Directory}
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    # TERM is noted and ignored: only the grace period's SIGKILL ends the loop.
+    command: ["sh", "-c", "trap 'echo term >> /host/events' TERM; echo started >> /host/events; while true; do echo tick >> /host/events; sleep 1; done"]
+    volumeMounts:
+    - {name: host, mountPath: /host}
+    lifecycle:
+      preStop:
+        exec: {command: ["sh", "-c", "echo prestop >> /host/events"]}
+)");
+  ASSERT_TRUE(waitFor([&] {
+    return readFile(host_dir + "/events").valueOr("").find("tick") != std::string::npos;
+  })) << pod("graceful").dump(2);
+  auto del = kubectl({"delete", "pod", "graceful", "--wait=true", "--timeout=60s"});
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->exit_code, 0) << del->err;
+  ASSERT_TRUE(waitFor([&] { return pod("graceful").is_null(); }));
+
+  std::vector<std::string> events;
+  std::istringstream in(readFile(host_dir + "/events").valueOr(""));
+  for (std::string line; std::getline(in, line);)
+    if (line != "tick" || events.empty() || events.back() != "tick") events.push_back(line);
+  // started, ticks, the preStop hook, then TERM, and ticking on after it (the container ran
+  // into its grace period instead of being killed at once).
+  ASSERT_GE(events.size(), 5u) << readFile(host_dir + "/events").valueOr("");
+  EXPECT_EQ(events[0], "started");
+  auto prestop = std::find(events.begin(), events.end(), "prestop");
+  auto term = std::find(events.begin(), events.end(), "term");
+  ASSERT_NE(prestop, events.end());
+  ASSERT_NE(term, events.end());
+  EXPECT_LT(prestop, term) << "preStop runs before the container is signalled";
+  EXPECT_NE(std::find(term, events.end(), "tick"), events.end())
+      << "the container kept running after TERM, within its grace period";
+}
+
+TEST_F(AgentE2eTest, KubectlLogsFollowStreams) {
+  apply(R"(apiVersion: v1
+kind: Pod
+metadata: {name: counter}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"]}
+)");
+  ASSERT_TRUE(waitFor([&] { return pod("counter")["status"].value("phase", "") == "Running"; }));
+  auto follow =
+      Daemon::start({"nsenter", "--net=/run/netns/" + node_->name(), "kubectl", "--kubeconfig",
+                     tmp_.path() + "/pki/admin.kubeconfig", "logs", "-f", "counter"},
+                    tmp_.path() + "/follow.out");
+  ASSERT_TRUE(follow.ok()) << follow.status().message();
+  auto followed = [&] { return readFile(tmp_.path() + "/follow.out").valueOr(""); };
+  ASSERT_TRUE(waitFor([&] { return followed().find("line 2\n") != std::string::npos; }))
+      << followed();
+  // Still attached, and lines written since keep arriving.
+  std::string seen = followed();
+  int last = 0;
+  for (size_t at = seen.find("line "); at != std::string::npos; at = seen.find("line ", at + 1))
+    last = std::max(last, std::atoi(seen.c_str() + at + 5));
+  const std::string later = "line " + std::to_string(last + 2) + "\n";
+  EXPECT_TRUE(waitFor([&] { return followed().find(later) != std::string::npos; })) << followed();
+  EXPECT_TRUE(follow->running()) << "kubectl logs -f keeps following";
 }
 
 }  // namespace
