@@ -10,6 +10,7 @@
 #include "common/base/file_util.h"
 #include "common/base/unique_fd.h"
 #include "common/cri/cri_client.h"
+#include "tests/support/containerd_config.h"
 
 namespace orch::bench {
 
@@ -20,7 +21,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr auto kReadyTimeout = 60s;
-constexpr const char* kContainerdRunDir = "/run/containerd";
 
 // Runs a helper command (import, version) to completion; an error unless it exits 0.
 Result<RunResult> runChecked(const std::vector<std::string>& argv,
@@ -38,64 +38,14 @@ Result<RunResult> runChecked(const std::vector<std::string>& argv,
   return r;
 }
 
-std::string findRunc() {
-  for (const char* p : {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc"}) {
-    if (::access(p, X_OK) == 0) return p;
-  }
-  return "runc";
-}
-
-std::string tomlString(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::string containerdConfig(const BenchNode& node, const RuntimePaths& paths,
                              const std::string& runc_path) {
-  const std::string d = node.dir() + "/containerd";
-  const std::string cri = "[plugins.\"io.containerd.grpc.v1.cri\"";
-  std::string t;
-  t += "# Written by bench_shim: a private containerd for one benchmark run.\n";
-  t += "version = 2\n";
-  t += "root = " + tomlString(d + "/root") + "\n";
-  t += "state = " + tomlString(d + "/state") + "\n";
-  t += "oom_score = 0\n";
-  // Snapshotters and plugins this run does not use (overlayfs stays: the CRI plugin's). The
-  // v1 runtime stays too: in 1.6 the tasks service, and so the CRI plugin, needs it loaded.
-  t += "disabled_plugins = [\"io.containerd.snapshotter.v1.aufs\", "
-       "\"io.containerd.snapshotter.v1.btrfs\", \"io.containerd.snapshotter.v1.zfs\", "
-       "\"io.containerd.snapshotter.v1.devmapper\", \"io.containerd.snapshotter.v1.native\", "
-       "\"io.containerd.tracing.processor.v1.otlp\", \"io.containerd.internal.v1.tracing\"]\n\n";
-  t += "[grpc]\n  address = " + tomlString(d + "/containerd.sock") + "\n";
-  t += "[ttrpc]\n  address = " + tomlString(d + "/containerd.sock.ttrpc") + "\n";
-  t += "[debug]\n  address = \"\"\n";
-  t += "[metrics]\n  address = \"\"\n\n";
-  t += "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = " + tomlString(d + "/opt") + "\n";
-  t += cri + "]\n";
-  t += "  sandbox_image = \"registry.k8s.io/pause:3.9\"\n";
-  // Root here lacks CAP_SYS_RESOURCE: never ask runc for a score below containerd's own.
-  t += "  restrict_oom_score_adj = true\n";
-  t += "  disable_tcp_service = true\n";
-  t += "  stream_server_address = \"127.0.0.1\"\n  stream_server_port = \"0\"\n";
-  t += cri + ".cni]\n";
-  t += "  bin_dir = " + tomlString(paths.cni_bin_dir) + "\n";
-  t += "  conf_dir = " + tomlString(node.confDir()) + "\n";
-  t += "  max_conf_num = 1\n";
-  t += cri + ".containerd]\n";
-  t += "  snapshotter = \"overlayfs\"\n  default_runtime_name = \"runc\"\n";
-  t += cri + ".containerd.runtimes.runc]\n";
-  t += "  runtime_type = \"io.containerd.runc.v2\"\n";
-  t += cri + ".containerd.runtimes.runc.options]\n";
-  t += "  BinaryName = " + tomlString(runc_path) + "\n";
-  t += "  Root = " + tomlString(d + "/runc") + "\n";  // runc's state, not /run/containerd/runc
-  t += "  SystemdCgroup = false\n";
-  return t;
+  return testing::containerdConfigToml({.dir = node.dir() + "/containerd",
+                                        .cni_conf_dir = node.confDir(),
+                                        .cni_bin_dir = paths.cni_bin_dir,
+                                        .runc = runc_path});
 }
 
 Result<std::unique_ptr<RuntimeProcess>> RuntimeProcess::start(RuntimeKind kind,
@@ -122,10 +72,10 @@ Result<std::unique_ptr<RuntimeProcess>> RuntimeProcess::start(RuntimeKind kind,
   const std::string sock = d + "/containerd.sock";
   rt->endpoint_ = "unix://" + sock;
   rt->log_path_ = node.dir() + "/containerd.log";
-  const std::string runc = findRunc();
+  const std::string runc = testing::findRunc();
   std::error_code ec;
   // containerd 1.6 puts its shims' sockets under /run/containerd/s whatever its state dir.
-  rt->made_run_dir_ = !fs::exists(kContainerdRunDir, ec);
+  rt->made_run_dir_ = !fs::exists(testing::kContainerdRunDir, ec);
   fs::create_directories(d, ec);
   if (ec) return Status::error(ec.value(), "mkdir " + d);
   ORCH_RETURN_IF_ERROR(writeFile(d + "/config.toml", containerdConfig(node, paths, runc)));
@@ -148,11 +98,11 @@ RuntimeProcess::~RuntimeProcess() {
   (void)stop();
   if (made_run_dir_) {
     // Only empty directories go: a socket of a shim still shutting down keeps them a moment.
-    const std::string sockets = std::string(kContainerdRunDir) + "/s";
+    const std::string sockets = std::string(testing::kContainerdRunDir) + "/s";
     for (int i = 0; i < 30 && ::rmdir(sockets.c_str()) != 0 && errno == ENOTEMPTY; ++i) {
       std::this_thread::sleep_for(100ms);
     }
-    ::rmdir(kContainerdRunDir);
+    ::rmdir(testing::kContainerdRunDir);
   }
 }
 

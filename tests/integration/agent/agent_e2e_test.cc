@@ -2,8 +2,10 @@
 // private node namespace (dead-end uplink), driven by the real kubectl: the Node registers
 // Ready, pods run with their environment and probes, logs reach `kubectl logs` through the
 // apiserver's proxy, crash loops back off, deletion completes, and a kill -9 of the agent
-// leaves running pods untouched.
+// leaves running pods untouched. Each scenario runs with orch-shim and with containerd.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "common/base/file_util.h"
+#include "tests/support/containerd_config.h"
 #include "tests/support/daemon.h"
 #include "tests/support/eventually.h"
 #include "tests/support/netns/netns_fixture.h"
@@ -27,7 +30,11 @@ bool waitFor(const std::function<bool()>& pred, int attempts = 300) {
   return eventually(pred, attempts);
 }
 
-class AgentE2eTest : public NetnsTest {
+enum class Runtime { kOrchShim, kContainerd };
+
+// Every scenario runs twice: with orch-shim, and with containerd 1.6 + runc (started by the
+// test with its CRI plugin on the same CNI config and our plugins, images imported locally).
+class AgentE2eTest : public NetnsTest, public ::testing::WithParamInterface<Runtime> {
  protected:
   void SetUp() override {
     NetnsTest::SetUp();
@@ -42,18 +49,15 @@ class AgentE2eTest : public NetnsTest {
     tmp_.write("manifests/.keep", "");
     auto init = runCommand({ORCH_APISERVER_BIN, "init", "--pki-dir", tmp_.path() + "/pki"});
     ASSERT_TRUE(init.ok() && init->exit_code == 0);
-    auto imported = runCommand(
-        {ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "import", ORCH_BUSYBOX_TAR});
-    ASSERT_TRUE(imported.ok() && imported->exit_code == 0);
     apiserver_ = startInNode({ORCH_APISERVER_BIN, "--pki-dir", tmp_.path() + "/pki",
                               "--bind-address", "127.0.0.1", "--data-dir", tmp_.path() + "/data"},
                              "apiserver.log");
-    shim_ = startInNode({ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "--listen",
-                         "unix://" + tmp_.path() + "/shim.sock", "--cni-conf-dir",
-                         tmp_.path() + "/net.d", "--cni-bin-dir", ORCH_CNI_BIN_DIR,
-                         "--cni-cache-dir", tmp_.path() + "/cni", "--cgroup-parent", cgroup_root_},
-                        "shim.log");
-    ASSERT_TRUE(waitForUnixSocket(tmp_.path() + "/shim.sock", std::chrono::seconds(20)).isOk());
+    if (GetParam() == Runtime::kOrchShim) {
+      startOrchShim();
+    } else {
+      startContainerd();
+    }
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(node_->run([] { return waitForTcpPort(6443, std::chrono::seconds(20)); }).isOk());
     startAgent();
     std::string last;
@@ -75,14 +79,11 @@ class AgentE2eTest : public NetnsTest {
       // stops them; then the daemons by pid.
       (void)runCommand({"find", tmp_.path() + "/manifests", "-name", "*.yaml", "-delete"});
       (void)kubectl({"delete", "pods", "--all", "--grace-period=0", "--force", "--wait=false"});
-      waitFor([&] {
-        auto r = runCommand(
-            {"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
-        return r.ok() && r->out.empty();
-      });
+      waitFor([&] { return runtimeContainers().empty(); });
       if (HasFailure()) std::fprintf(stderr, "%s\n", logs().c_str());
       agent_.reset();
       shim_.reset();
+      if (GetParam() == Runtime::kContainerd) stopContainerdLeftovers();
       apiserver_.reset();
       for (const std::string h : {"cpu", "cpuacct", "cpuset", "memory", "pids", "devices",
                                   "freezer", "blkio", "systemd", "unified"}) {
@@ -91,6 +92,63 @@ class AgentE2eTest : public NetnsTest {
       }
     }
     NetnsTest::TearDown();
+  }
+
+  void startOrchShim() {
+    auto imported = runCommand(
+        {ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "import", ORCH_BUSYBOX_TAR});
+    ASSERT_TRUE(imported.ok() && imported->exit_code == 0);
+    runtime_endpoint_ = "unix://" + tmp_.path() + "/shim.sock";
+    shim_ = startInNode(
+        {ORCH_SHIM_BIN, "--state-dir", tmp_.path() + "/shim", "--listen", runtime_endpoint_,
+         "--cni-conf-dir", tmp_.path() + "/net.d", "--cni-bin-dir", ORCH_CNI_BIN_DIR,
+         "--cni-cache-dir", tmp_.path() + "/cni", "--cgroup-parent", cgroup_root_},
+        "shim.log");
+    ASSERT_TRUE(waitForUnixSocket(tmp_.path() + "/shim.sock", std::chrono::seconds(20)).isOk());
+  }
+
+  void startContainerd() {
+    containerd_ = {.dir = tmp_.path() + "/containerd",
+                   .cni_conf_dir = tmp_.path() + "/net.d",
+                   .cni_bin_dir = ORCH_CNI_BIN_DIR,
+                   .runc = findRunc()};
+    made_containerd_run_dir_ = access(kContainerdRunDir, F_OK) != 0;
+    tmp_.write("containerd/config.toml", containerdConfigToml(containerd_));
+    runtime_endpoint_ = "unix://" + containerdSocket(containerd_);
+    shim_ = startInNode({"containerd", "--config", containerd_.dir + "/config.toml"}, "shim.log");
+    ASSERT_TRUE(waitForUnixSocket(containerdSocket(containerd_), std::chrono::seconds(30)).isOk())
+        << logs();
+    for (const char* tar : {ORCH_PAUSE_TAR, ORCH_BUSYBOX_TAR}) {
+      auto r = runCommand({"ctr", "--address", containerdSocket(containerd_), "-n", "k8s.io",
+                           "images", "import", tar});
+      ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().message());
+    }
+  }
+
+  // containerd's shims outlive it by design; once every pod is gone they have nothing left to
+  // serve: end those of this test (found by our socket path on their command line) by pid.
+  void stopContainerdLeftovers() {
+    auto ps = runCommand({"pgrep", "-f", "containerd-shim.*" + containerdSocket(containerd_)});
+    if (ps.ok()) {
+      std::istringstream pids(ps->out);
+      for (int pid; pids >> pid;) ::kill(pid, SIGKILL);
+    }
+    if (made_containerd_run_dir_) {
+      (void)runCommand({"rmdir", std::string(kContainerdRunDir) + "/s", kContainerdRunDir});
+    }
+  }
+
+  // The ids of the runtime's containers (of this test's runtime instance).
+  std::string runtimeContainers() {
+    auto r = GetParam() == Runtime::kOrchShim
+                 ? runCommand({"find", tmp_.path() + "/shim/containers", "-mindepth", "1",
+                               "-maxdepth", "1"})
+                 : runCommand({"ctr", "--address", containerdSocket(containerd_), "-n", "k8s.io",
+                               "containers", "ls", "-q"});
+    return r.ok() ? r->out : "unknown: " + r.status().message();
+  }
+  std::string containerIdScheme() const {
+    return GetParam() == Runtime::kOrchShim ? "orch-shim://" : "containerd://";
   }
 
   std::optional<Daemon> startInNode(std::vector<std::string> argv, const std::string& log) {
@@ -104,8 +162,8 @@ class AgentE2eTest : public NetnsTest {
   void startAgent() {
     agent_ =
         startInNode({ORCH_AGENT_BIN, "--kubeconfig", tmp_.path() + "/pki/admin.kubeconfig",
-                     "--container-runtime-endpoint", "unix://" + tmp_.path() + "/shim.sock",
-                     "--root-dir", tmp_.path() + "/agent", "--pod-logs-dir", tmp_.path() + "/logs",
+                     "--container-runtime-endpoint", runtime_endpoint_, "--root-dir",
+                     tmp_.path() + "/agent", "--pod-logs-dir", tmp_.path() + "/logs",
                      "--hostname-override", "e2e-node", "--node-ip", "192.0.2.1", "--cgroup-root",
                      cgroup_root_, "--pod-manifest-path", tmp_.path() + "/manifests"},
                     "agent.log");
@@ -141,11 +199,14 @@ class AgentE2eTest : public NetnsTest {
   TempDir tmp_;
   TestNetns* node_ = nullptr;
   std::string cgroup_root_;
-  std::optional<Daemon> apiserver_, shim_, agent_;
+  std::optional<Daemon> apiserver_, shim_, agent_;  // shim_: orch-shim or containerd
+  std::string runtime_endpoint_;
+  ContainerdLayout containerd_;
+  bool made_containerd_run_dir_ = false;
   int manifests_ = 0;
 };
 
-TEST_F(AgentE2eTest, PodRunsIsReadyLogsAndIsDeleted) {
+TEST_P(AgentE2eTest, PodRunsIsReadyLogsAndIsDeleted) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: web}
@@ -177,7 +238,7 @@ spec:
   EXPECT_EQ(p["status"]["hostIP"], "192.0.2.1");
   EXPECT_EQ(p["status"]["containerStatuses"][0]["restartCount"], 0);
   EXPECT_EQ(p["status"]["containerStatuses"][0]["containerID"].get<std::string>().rfind(
-                "orch-shim://", 0),
+                containerIdScheme(), 0),
             0u);
 
   auto log = kubectl({"logs", "web"});
@@ -188,14 +249,11 @@ spec:
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del->exit_code, 0) << del->err;
   EXPECT_TRUE(waitFor([&] { return pod("web").is_null(); }));
-  EXPECT_TRUE(waitFor([&] {
-    auto r =
-        runCommand({"find", tmp_.path() + "/shim/containers", "-mindepth", "1", "-maxdepth", "1"});
-    return r.ok() && r->out.empty();
-  })) << "the pod's containers are removed once it is gone";
+  EXPECT_TRUE(waitFor([&] { return runtimeContainers().empty(); }))
+      << "the pod's containers are removed once it is gone";
 }
 
-TEST_F(AgentE2eTest, InitContainerThenCrashLoopBackOff) {
+TEST_P(AgentE2eTest, InitContainerThenCrashLoopBackOff) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: crash}
@@ -227,7 +285,7 @@ spec:
   EXPECT_EQ(prev->out, "crashing\n") << prev->err;
 }
 
-TEST_F(AgentE2eTest, AgentCrashLeavesPodsRunning) {
+TEST_P(AgentE2eTest, AgentCrashLeavesPodsRunning) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: steady}
@@ -261,7 +319,7 @@ spec:
   })) << pod("steady").dump(2);
 }
 
-TEST_F(AgentE2eTest, StaticPodRunsAndIsMirrored) {
+TEST_P(AgentE2eTest, StaticPodRunsAndIsMirrored) {
   tmp_.write("manifests/static-web.yaml", R"(apiVersion: v1
 kind: Pod
 metadata: {name: static-web}
@@ -285,7 +343,7 @@ spec:
   EXPECT_EQ(log->out, "static\n") << log->err;
 }
 
-TEST_F(AgentE2eTest, BadSpecsEndInUpstreamReasons) {
+TEST_P(AgentE2eTest, BadSpecsEndInUpstreamReasons) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: nopull}
@@ -324,7 +382,7 @@ spec:
   EXPECT_TRUE(agent_->running());
 }
 
-TEST_F(AgentE2eTest, FailedLivenessProbeRestartsTheContainer) {
+TEST_P(AgentE2eTest, FailedLivenessProbeRestartsTheContainer) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: sick}
@@ -352,7 +410,7 @@ spec:
       << p.dump(2);
 }
 
-TEST_F(AgentE2eTest, TwoContainersShareLocalhostAndReadinessFlips) {
+TEST_P(AgentE2eTest, TwoContainersShareLocalhostAndReadinessFlips) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: duo}
@@ -411,7 +469,7 @@ spec:
   })) << p.dump(2);
 }
 
-TEST_F(AgentE2eTest, ConfigMapUpdateReachesRunningPod) {
+TEST_P(AgentE2eTest, ConfigMapUpdateReachesRunningPod) {
   apply(R"(apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
@@ -449,7 +507,7 @@ data: {greeting: second}
   EXPECT_EQ(pod("reader")["status"]["containerStatuses"][0]["restartCount"], 0);
 }
 
-TEST_F(AgentE2eTest, GracefulDeletionRunsPreStopThenTermWithinGracePeriod) {
+TEST_P(AgentE2eTest, GracefulDeletionRunsPreStopThenTermWithinGracePeriod) {
   const std::string host_dir = tmp_.path() + "/hostdata";
   tmp_.write("hostdata/events", "");
   apply(R"(apiVersion: v1
@@ -499,7 +557,7 @@ spec:
       << "the container kept running after TERM, within its grace period";
 }
 
-TEST_F(AgentE2eTest, KubectlLogsFollowStreams) {
+TEST_P(AgentE2eTest, KubectlLogsFollowStreams) {
   apply(R"(apiVersion: v1
 kind: Pod
 metadata: {name: counter}
@@ -527,6 +585,12 @@ spec:
   EXPECT_TRUE(waitFor([&] { return followed().find(later) != std::string::npos; })) << followed();
   EXPECT_TRUE(follow->running()) << "kubectl logs -f keeps following";
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, AgentE2eTest,
+                         ::testing::Values(Runtime::kOrchShim, Runtime::kContainerd),
+                         [](const ::testing::TestParamInfo<Runtime>& info) {
+                           return info.param == Runtime::kOrchShim ? "OrchShim" : "Containerd";
+                         });
 
 }  // namespace
 }  // namespace orch::testing
