@@ -135,7 +135,11 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config) {
   parts.sources =
       std::make_unique<PodSources>(parts.client.get(), config.nodeName, config.podManifestPath,
                                    [raw](const std::string& uid) { raw->workers->enqueue(uid); });
-  parts.workers = std::make_unique<PodWorkers>(*parts.sources, *parts.syncer, runtime);
+  // A worker is busy for a whole stop grace period while a pod terminates (kubelet has a
+  // goroutine per pod): enough of them that deleting many pods does not queue behind it.
+  constexpr size_t kPodWorkerThreads = 16;
+  parts.workers =
+      std::make_unique<PodWorkers>(*parts.sources, *parts.syncer, runtime, kPodWorkerThreads);
   parts.pleg = std::make_unique<Pleg>(
       runtime, realClock(), [raw](const std::string& uid) { raw->workers->enqueue(uid); });
 

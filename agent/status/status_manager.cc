@@ -123,15 +123,19 @@ void StatusManager::loop() {
     std::set<std::string> batch;
     batch.swap(dirty_);
     lock.unlock();
+    bool failed = false;
     for (const auto& uid : batch) {
       // A failed write stays dirty and is retried on the next round.
       if (!syncOne(uid).isOk()) {
+        failed = true;
         std::lock_guard relock(mu_);
         dirty_.insert(uid);
       }
     }
     lock.lock();
-    if (!dirty_.empty()) cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    // Back off only after a failure (the apiserver is down or refusing); statuses that changed
+    // meanwhile go out at once, or a burst of pods would be written one round per second.
+    if (failed) cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
   }
 }
 

@@ -71,13 +71,17 @@ class Runtime {
   void status(runtime::v1::StatusResponse* resp);
 
  private:
+  // `op` serialises the operations on one sandbox or container, some of which wait long
+  // (a stop's grace period, CNI teardown). `state` guards `rec` once the entry is published:
+  // its fields change only under both locks, and the read-only calls (List*, *Status, stats)
+  // take `state` alone, so they never wait behind a slow operation of another pod.
   struct SandboxEntry {
-    std::mutex op;
+    std::mutex op, state;
     SandboxRecord rec;
     std::string name;
   };
   struct ContainerEntry {
-    std::mutex op;
+    std::mutex op, state;
     ContainerRecord rec;
     std::string name;
   };

@@ -163,7 +163,7 @@ Status Runtime::listContainers(const runtime::v1::ListContainersRequest& req,
                                runtime::v1::ListContainersResponse* resp) {
   const auto& f = req.filter();
   for (const auto& c : allContainers()) {
-    std::lock_guard op(c->op);
+    std::lock_guard rec_lock(c->state);
     const ContainerRecord& rec = c->rec;
     if (!f.id().empty() && rec.id.compare(0, f.id().size(), f.id()) != 0) continue;
     if (!f.pod_sandbox_id().empty() &&
@@ -215,7 +215,7 @@ void Runtime::fillContainerStatus(const ContainerEntry& c,
 Status Runtime::containerStatus(const runtime::v1::ContainerStatusRequest& req,
                                 runtime::v1::ContainerStatusResponse* resp) {
   ORCH_ASSIGN_OR_RETURN(auto c, findContainer(req.container_id()));
-  std::lock_guard op(c->op);
+  std::lock_guard rec_lock(c->state);
   fillContainerStatus(*c, resp->mutable_status());
   if (req.verbose()) {
     ProcessState st = containerState(c->rec.id);
@@ -231,6 +231,7 @@ Status Runtime::updateContainerResources(const runtime::v1::UpdateContainerResou
   std::lock_guard op(c->op);
   ORCH_RETURN_IF_ERROR(
       MonitorClient::updateResources(bundleOf(c->rec.id), resourceSpecOf(req.linux())));
+  std::lock_guard rec_lock(c->state);
   *c->rec.config.mutable_linux()->mutable_resources() = req.linux();
   return container_store_.put(c->rec.id, toJson(c->rec));
 }

@@ -120,12 +120,18 @@ Status Runtime::stopSandboxLocked(SandboxEntry& sb) {
   if (rec.network_ready) {
     ORCH_RETURN_IF_ERROR(network_.tearDown(networkRequest(rec), rec.netns_path)
                              .withContext("tear down pod network"));
-    rec.network_ready = false;
+    {
+      std::lock_guard rec_lock(sb.state);
+      rec.network_ready = false;
+    }
     ORCH_RETURN_IF_ERROR(sandbox_store_.put(rec.id, toJson(rec)));
   }
   if (rec.shm_mounted) {
     unmountShm(sandboxDir(rec.id) + "/shm");
-    rec.shm_mounted = false;
+    {
+      std::lock_guard rec_lock(sb.state);
+      rec.shm_mounted = false;
+    }
     ORCH_RETURN_IF_ERROR(sandbox_store_.put(rec.id, toJson(rec)));
   }
   return Status::ok();
@@ -163,7 +169,7 @@ Status Runtime::removePodSandbox(const std::string& id) {
 Status Runtime::podSandboxStatus(const runtime::v1::PodSandboxStatusRequest& req,
                                  runtime::v1::PodSandboxStatusResponse* resp) {
   ORCH_ASSIGN_OR_RETURN(auto sb, findSandbox(req.pod_sandbox_id()));
-  std::lock_guard op(sb->op);
+  std::lock_guard rec_lock(sb->state);
   const SandboxRecord& rec = sb->rec;
   ProcessState pause = pauseState(rec);
   bool ready = sandboxReady(rec, pause);
@@ -197,7 +203,7 @@ Status Runtime::listPodSandbox(const runtime::v1::ListPodSandboxRequest& req,
                                runtime::v1::ListPodSandboxResponse* resp) {
   const auto& f = req.filter();
   for (const auto& sb : allSandboxes()) {
-    std::lock_guard op(sb->op);
+    std::lock_guard rec_lock(sb->state);
     const SandboxRecord& rec = sb->rec;
     if (!f.id().empty() && rec.id.compare(0, f.id().size(), f.id()) != 0) continue;
     if (!labelsMatch(rec.config.labels(), f.label_selector())) continue;

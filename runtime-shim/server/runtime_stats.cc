@@ -87,7 +87,7 @@ Status Runtime::fillContainerStats(const ContainerEntry& c,
 
 Status Runtime::containerStats(const std::string& id, runtime::v1::ContainerStats* out) {
   ORCH_ASSIGN_OR_RETURN(auto c, findContainer(id));
-  std::lock_guard op(c->op);
+  std::lock_guard rec_lock(c->state);
   return fillContainerStats(*c, out);
 }
 
@@ -95,7 +95,7 @@ Status Runtime::listContainerStats(const runtime::v1::ListContainerStatsRequest&
                                    runtime::v1::ListContainerStatsResponse* resp) {
   const auto& f = req.filter();
   for (const auto& c : allContainers()) {
-    std::lock_guard op(c->op);
+    std::lock_guard rec_lock(c->state);
     const ContainerRecord& rec = c->rec;
     if (!f.id().empty() && rec.id.compare(0, f.id().size(), f.id()) != 0) continue;
     if (!f.pod_sandbox_id().empty() &&
@@ -137,7 +137,7 @@ Status Runtime::fillPodSandboxStats(const SandboxEntry& sb, runtime::v1::PodSand
   }
   for (const auto& c : allContainers()) {
     if (c->rec.sandbox_id != rec.id) continue;
-    std::lock_guard op(c->op);
+    std::lock_guard rec_lock(c->state);
     ORCH_RETURN_IF_ERROR(fillContainerStats(*c, linux->add_containers()));
   }
   return Status::ok();
@@ -145,7 +145,7 @@ Status Runtime::fillPodSandboxStats(const SandboxEntry& sb, runtime::v1::PodSand
 
 Status Runtime::podSandboxStats(const std::string& id, runtime::v1::PodSandboxStats* out) {
   ORCH_ASSIGN_OR_RETURN(auto sb, findSandbox(id));
-  std::lock_guard op(sb->op);
+  std::lock_guard rec_lock(sb->state);
   return fillPodSandboxStats(*sb, out);
 }
 
@@ -153,7 +153,7 @@ Status Runtime::listPodSandboxStats(const runtime::v1::ListPodSandboxStatsReques
                                     runtime::v1::ListPodSandboxStatsResponse* resp) {
   const auto& f = req.filter();
   for (const auto& sb : allSandboxes()) {
-    std::lock_guard op(sb->op);
+    std::lock_guard rec_lock(sb->state);
     if (!f.id().empty() && sb->rec.id.compare(0, f.id().size(), f.id()) != 0) continue;
     if (!labelsMatch(sb->rec.config.labels(), f.label_selector())) continue;
     ORCH_RETURN_IF_ERROR(fillPodSandboxStats(*sb, resp->add_stats()));
