@@ -25,6 +25,12 @@ namespace {
 
 using nlohmann::json;
 
+bool podIsReady(const json& pod) {
+  for (const auto& c : pod["status"].value("conditions", json::array()))
+    if (c["type"] == "Ready") return c["status"] == "True";
+  return false;
+}
+
 // Agent rounds are slower than one runtime call: every wait here polls for 30 s or more.
 bool waitFor(const std::function<bool()>& pred, int attempts = 300) {
   return eventually(pred, attempts);
@@ -184,6 +190,11 @@ class AgentE2eTest : public NetnsTest, public ::testing::WithParamInterface<Runt
     auto r = kubectl({"apply", "-f", path});
     ASSERT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().message());
   }
+  // A pod bound to this node with a 1 s grace period; `spec_rest` continues its spec.
+  void applyPod(const std::string& name, const std::string& spec_rest) {
+    apply("apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
+          "}\nspec:\n  nodeName: e2e-node\n  terminationGracePeriodSeconds: 1\n" + spec_rest);
+  }
   json pod(const std::string& name) {
     auto r = kubectl({"get", "pod", name, "-o", "json"});
     if (!r.ok() || r->exit_code != 0) return json();
@@ -228,9 +239,7 @@ spec:
   json p;
   ASSERT_TRUE(waitFor([&] {
     p = pod("web");
-    for (const auto& c : p["status"].value("conditions", json::array()))
-      if (c["type"] == "Ready") return c["status"] == "True";
-    return false;
+    return podIsReady(p);
   })) << p.dump(2);
   EXPECT_EQ(p["status"]["phase"], "Running");
   EXPECT_EQ(p["status"]["podIP"].get<std::string>().rfind("10.247.0.", 0), 0u)
@@ -254,13 +263,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, InitContainerThenCrashLoopBackOff) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: crash}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  initContainers:
+  applyPod("crash", R"(  initContainers:
   - {name: init, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo init ran"]}
   containers:
   - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo crashing; exit 3"]}
@@ -286,13 +289,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, AgentCrashLeavesPodsRunning) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: steady}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("steady", R"(  containers:
   - name: main
     image: busybox
     imagePullPolicy: IfNotPresent
@@ -303,9 +300,7 @@ spec:
 )");
   auto ready = [&] {
     json p = pod("steady");
-    for (const auto& c : p["status"].value("conditions", json::array()))
-      if (c["type"] == "Ready") return c["status"] == "True";
-    return false;
+    return podIsReady(p);
   };
   ASSERT_TRUE(waitFor(ready));
   std::string id = pod("steady")["status"]["containerStatuses"][0]["containerID"];
@@ -344,13 +339,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, BadSpecsEndInUpstreamReasons) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: nopull}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("nopull", R"(  containers:
   - {name: main, image: "127.0.0.1:1/nothing/here:1", imagePullPolicy: IfNotPresent}
 ---
 apiVersion: v1
@@ -383,13 +372,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, FailedLivenessProbeRestartsTheContainer) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: sick}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("sick", R"(  containers:
   - name: main
     image: busybox
     imagePullPolicy: IfNotPresent
@@ -411,13 +394,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, TwoContainersShareLocalhostAndReadinessFlips) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: duo}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("duo", R"(  containers:
   - name: server
     image: busybox
     imagePullPolicy: IfNotPresent
@@ -433,25 +410,14 @@ spec:
       exec: {command: ["cat", "/tmp/ready"]}
       periodSeconds: 1
 )");
-  auto podReady = [&](const json& p) {
-    for (const auto& c : p["status"].value("conditions", json::array()))
-      if (c["type"] == "Ready") return c["status"] == "True";
-    return false;
-  };
   json p;
-  ASSERT_TRUE(waitFor([&] { return podReady(p = pod("duo")); })) << p.dump(2);
+  ASSERT_TRUE(waitFor([&] { return podIsReady(p = pod("duo")); })) << p.dump(2);
   auto log = kubectl({"logs", "duo", "-c", "client"});
   ASSERT_TRUE(log.ok());
   EXPECT_EQ(log->out, "hi\n") << "the client reached the server over the pod's localhost";
 
   // A readiness probe that starts failing takes Ready away; the container keeps running.
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: flip}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("flip", R"(  containers:
   - name: main
     image: busybox
     imagePullPolicy: IfNotPresent
@@ -460,10 +426,10 @@ spec:
       exec: {command: ["cat", "/tmp/ready"]}
       periodSeconds: 1
 )");
-  ASSERT_TRUE(waitFor([&] { return podReady(p = pod("flip")); })) << p.dump(2);
+  ASSERT_TRUE(waitFor([&] { return podIsReady(p = pod("flip")); })) << p.dump(2);
   EXPECT_TRUE(waitFor([&] {
     p = pod("flip");
-    return !podReady(p) && p["status"]["phase"] == "Running" &&
+    return !podIsReady(p) && p["status"]["phase"] == "Running" &&
            p["status"]["containerStatuses"][0]["ready"] == false &&
            p["status"]["containerStatuses"][0]["restartCount"] == 0;
   })) << p.dump(2);
@@ -558,13 +524,7 @@ spec:
 }
 
 TEST_P(AgentE2eTest, KubectlLogsFollowStreams) {
-  apply(R"(apiVersion: v1
-kind: Pod
-metadata: {name: counter}
-spec:
-  nodeName: e2e-node
-  terminationGracePeriodSeconds: 1
-  containers:
+  applyPod("counter", R"(  containers:
   - {name: main, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 1; done"]}
 )");
   ASSERT_TRUE(waitFor([&] { return pod("counter")["status"].value("phase", "") == "Running"; }));
