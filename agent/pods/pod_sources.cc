@@ -36,7 +36,10 @@ void PodSources::start() {
     informer_->start();
   }
   // Without a manifest dir there are no static pods, and no mirror pods to look after.
-  if (!manifest_dir_.empty()) scan_thread_ = std::thread([this] { scanLoop(); });
+  if (manifest_dir_.empty()) return;
+  if (auto watch = DirWatch::open(manifest_dir_); watch.ok())
+    manifest_watch_.emplace(std::move(*watch));
+  scan_thread_ = std::thread([this] { scanLoop(); });
 }
 
 void PodSources::stop() {
@@ -45,6 +48,7 @@ void PodSources::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (manifest_watch_) manifest_watch_->interrupt();
   if (scan_thread_.joinable()) scan_thread_.join();
   if (informer_) informer_->stop();
 }
@@ -161,8 +165,14 @@ void PodSources::scanLoop() {
     lock.unlock();
     scanStaticPods();
     syncMirrorPods();
-    lock.lock();
-    cv_.wait_for(lock, kScanPeriod, [this] { return stopping_; });
+    if (manifest_watch_) {
+      // A change in the directory wakes the next scan at once; kScanPeriod still bounds it.
+      manifest_watch_->wait(kScanPeriod);
+      lock.lock();
+    } else {
+      lock.lock();
+      cv_.wait_for(lock, kScanPeriod, [this] { return stopping_; });
+    }
   }
 }
 

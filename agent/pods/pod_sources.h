@@ -1,7 +1,8 @@
 #pragma once
 // The pods this node should run, from two sources: the apiserver (an informer on Pods with
 // spec.nodeName=<node>; mirror pods are skipped, they only stand for static pods) and the
-// static pod manifests (rescanned every 20 s, as the kubelet does). Static pods run without
+// static pod manifests (rescanned on every change of the directory, and every 20 s, as the
+// kubelet does). Static pods run without
 // an apiserver; when one is there, each gets a mirror pod, created when missing and recreated
 // when it stands for an older version of the manifest.
 //
@@ -20,6 +21,7 @@
 
 #include "common/api/node.h"
 #include "common/api/pod.h"
+#include "common/base/dir_watch.h"
 #include "common/client/informer.h"
 #include "common/client/rest_client.h"
 
@@ -41,7 +43,7 @@ class PodSources {
   std::optional<api::Pod> get(const std::string& uid) const;
   std::vector<api::Pod> all() const;
 
-  // One scan of the manifest dir (tests; the scan thread calls it every 20 s).
+  // One scan of the manifest dir (tests; the scan thread calls it on changes and every 20 s).
   void scanStaticPods();
   // Creates or replaces the mirror pods of the static pods (needs the Node's uid).
   void syncMirrorPods();
@@ -63,6 +65,7 @@ class PodSources {
   std::map<std::string, api::Pod> static_pods_;     // uid → pod from a manifest
   std::map<std::string, std::string> last_errors_;  // manifest file → error logged once
   bool stopping_ = false;
+  std::optional<DirWatch> manifest_watch_;  // absent: the dir is polled only
   std::thread scan_thread_;
 };
 
