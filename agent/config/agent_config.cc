@@ -71,7 +71,7 @@ Result<std::chrono::milliseconds> positiveDuration(std::string_view flag, const 
   auto d = parseGoDuration(text);
   if (!d.ok()) return flagError(flag, d.status());
   if (d->count() <= 0) return flagError(flag, "must be greater than zero");
-  return *d;
+  return std::chrono::round<std::chrono::milliseconds>(*d);
 }
 
 // Flags that also are config file fields: applied only when given on the command line.

@@ -1,13 +1,12 @@
 #include "agent/config/kubelet_config_file.h"
 
 #include <charconv>
-#include <filesystem>
 #include <set>
 
 #include "agent/config/value_parsers.h"
 #include "common/api/json_io.h"
 #include "common/api/yaml_json.h"
-#include "common/base/file_util.h"
+#include "common/base/config_file.h"
 
 namespace orch::agent {
 namespace {
@@ -28,7 +27,7 @@ Status readDuration(api::Reader& r, const FieldPath& root, std::string_view key,
   auto d = parseGoDuration(*text);
   if (!d.ok()) return at(root, key, d.status());
   if (d->count() <= 0) return fieldError(root.key(key), "must be greater than zero");
-  out = *d;
+  out = std::chrono::round<std::chrono::milliseconds>(*d);
   return Status::ok();
 }
 
@@ -47,12 +46,6 @@ Status checkIp(const FieldPath& root, std::string_view key, std::optional<std::s
   if (!ip.ok()) return at(root, key, ip.status());
   *v = *ip;
   return Status::ok();
-}
-
-void resolvePath(std::optional<std::string>& p, const std::string& base_dir) {
-  if (p && !p->empty() && !base_dir.empty() && !std::filesystem::path(*p).is_absolute()) {
-    *p = (std::filesystem::path(base_dir) / *p).lexically_normal().string();
-  }
 }
 
 // evictionHard: signal → "<quantity>" or "<percent>%" (validated like the kubelet does).
@@ -170,16 +163,13 @@ Result<KubeletConfigFile> parseKubeletConfig(std::string_view text, const std::s
 
   for (auto* p :
        {&f.staticPodPath, &f.podLogsDir, &f.resolvConf, &f.tlsCertFile, &f.tlsPrivateKeyFile}) {
-    resolvePath(*p, base_dir);
+    resolveConfigPath(*p, base_dir);
   }
   return f;
 }
 
 Result<KubeletConfigFile> loadKubeletConfig(const std::string& path) {
-  ORCH_ASSIGN_OR_RETURN(std::string text, readFile(path));
-  auto f = parseKubeletConfig(text, std::filesystem::path(path).parent_path().string());
-  if (!f.ok()) return f.status().withContext(path);
-  return f;
+  return loadConfigFile<KubeletConfigFile>(path, parseKubeletConfig);
 }
 
 }  // namespace orch::agent

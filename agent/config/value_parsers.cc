@@ -202,53 +202,6 @@ Result<std::vector<std::string>> parseNodeIPs(std::string_view text) {
   return ips;
 }
 
-Result<std::chrono::milliseconds> parseGoDuration(std::string_view text) {
-  const std::string orig(text);
-  auto bad = [&](const std::string& why) {
-    return Status::invalid("invalid duration \"" + orig + "\": " + why);
-  };
-  std::string_view s = trim(text);
-  if (s.empty()) return bad("empty");
-  if (s.front() == '-') return bad("must not be negative");
-  if (s.front() == '+') s.remove_prefix(1);
-  if (s == "0") return std::chrono::milliseconds(0);
-  double total_ns = 0;
-  if (s.empty()) return bad("no number");
-  while (!s.empty()) {
-    size_t i = 0;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    std::string_view num = s.substr(0, i);
-    if (num.empty() || num == "." || num.find('.') != num.rfind('.')) return bad("bad number");
-    size_t j = i;
-    while (j < s.size() && !std::isdigit(static_cast<unsigned char>(s[j])) && s[j] != '.') ++j;
-    std::string_view unit = s.substr(i, j - i);
-    double scale = 0;
-    if (unit == "ns") {
-      scale = 1;
-    } else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") {
-      scale = 1e3;
-    } else if (unit == "ms") {
-      scale = 1e6;
-    } else if (unit == "s") {
-      scale = 1e9;
-    } else if (unit == "m") {
-      scale = 60e9;
-    } else if (unit == "h") {
-      scale = 3600e9;
-    } else {
-      return bad(unit.empty() ? "missing unit (ns, us, ms, s, m, h)"
-                              : "unknown unit \"" + std::string(unit) + "\"");
-    }
-    double value = 0;
-    auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), value);
-    if (ec != std::errc() || end != num.data() + num.size()) return bad("bad number");
-    total_ns += value * scale;
-    s.remove_prefix(j);
-  }
-  if (total_ns > 9.2e18) return bad("too large");
-  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ns / 1e6)));
-}
-
 Result<std::string> canonicalNodeName(std::string_view text) {
   std::string name(trim(text));
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/api/scheduling.h"
+#include "common/base/go_duration.h"
 #include "common/base/status.h"
 
 namespace orch::agent {
@@ -36,9 +37,6 @@ Result<std::vector<std::string>> parseNodeIPs(std::string_view text);
 Result<std::vector<std::string>> parseIpList(std::string_view text);
 // One IP address, in canonical text.
 Result<std::string> parseIp(std::string_view text);
-
-// A Go duration ("10s", "1m30s", "1.5h", "300ms", "0"); negative values are EINVAL.
-Result<std::chrono::milliseconds> parseGoDuration(std::string_view text);
 
 // A node name as the kubelet derives it: lower case, trimmed; must be a DNS-1123 subdomain.
 Result<std::string> canonicalNodeName(std::string_view text);

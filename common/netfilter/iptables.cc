@@ -8,21 +8,31 @@ namespace {
 
 class ExecIptablesRunner final : public IptablesRunner {
  public:
-  explicit ExecIptablesRunner(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  explicit ExecIptablesRunner(std::chrono::milliseconds timeout,
+                              IptablesVariant variant = IptablesVariant::kDefault)
+      : timeout_(timeout), variant_(variant) {}
 
   Status restore(IpFamily family, const std::string& rules) override {
-    const char* bin = family == IpFamily::kV4 ? "iptables-restore" : "ip6tables-restore";
-    return check(bin, runProcess({.argv = {bin, "--noflush", "--wait"}}, rules, timeout_));
+    std::string bin = binary(family, "restore");
+    return check(bin.c_str(), runProcess({.argv = {bin, "--noflush", "--wait"}}, rules, timeout_));
   }
 
   Result<std::string> save(IpFamily family, std::string_view table) override {
-    const char* bin = family == IpFamily::kV4 ? "iptables-save" : "ip6tables-save";
+    std::string bin = binary(family, "save");
     auto r = runProcess({.argv = {bin, "-t", std::string(table)}}, "", timeout_);
-    ORCH_RETURN_IF_ERROR(check(bin, r));
+    ORCH_RETURN_IF_ERROR(check(bin.c_str(), r));
     return std::move(r->out);
   }
 
  private:
+  // "iptables-restore", "ip6tables-legacy-save" ...
+  std::string binary(IpFamily family, const char* what) const {
+    std::string bin = family == IpFamily::kV4 ? "iptables-" : "ip6tables-";
+    if (variant_ == IptablesVariant::kNft) bin += "nft-";
+    if (variant_ == IptablesVariant::kLegacy) bin += "legacy-";
+    return bin + what;
+  }
+
   static Status check(const char* bin, const Result<RunResult>& r) {
     if (!r.ok()) return r.status().withContext(bin);
     if (r->timed_out) return Status::timeout(std::string(bin) + " timed out");
@@ -35,12 +45,18 @@ class ExecIptablesRunner final : public IptablesRunner {
   }
 
   std::chrono::milliseconds timeout_;
+  IptablesVariant variant_;
 };
 
 }  // namespace
 
 std::unique_ptr<IptablesRunner> makeExecIptablesRunner(std::chrono::milliseconds timeout) {
   return std::make_unique<ExecIptablesRunner>(timeout);
+}
+
+std::unique_ptr<IptablesRunner> makeExecIptablesRunner(IptablesVariant variant,
+                                                       std::chrono::milliseconds timeout) {
+  return std::make_unique<ExecIptablesRunner>(timeout, variant);
 }
 
 IptablesRestoreText& IptablesRestoreText::table(std::string_view name) {

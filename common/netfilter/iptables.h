@@ -30,6 +30,15 @@ class IptablesRunner {
 std::unique_ptr<IptablesRunner> makeExecIptablesRunner(
     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Which iptables binaries a runner execs: the system's default (`iptables-restore`,
+// whatever the alternatives point at), or explicitly the nf_tables or the legacy
+// (x_tables) variant (`iptables-nft-restore` / `iptables-legacy-restore` ...).
+enum class IptablesVariant { kDefault, kNft, kLegacy };
+
+// As above, for the given variant.
+std::unique_ptr<IptablesRunner> makeExecIptablesRunner(IptablesVariant variant,
+                                                       std::chrono::milliseconds timeout);
+
 // Builds iptables-restore text. In --noflush mode a ":CHAIN - [0:0]" line creates
 // the chain or flushes it if it exists; "-X CHAIN" deletes it.
 class IptablesRestoreText {

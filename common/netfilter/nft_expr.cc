@@ -131,6 +131,9 @@ std::string render(const Expr& e) {
           [](const Reject& r) {
             return "reject type " + std::to_string(r.type) + " code " + std::to_string(r.code);
           },
+          [](const MetaSet& m) {
+            return "meta set " + std::to_string(m.key) + " <= " + reg(m.sreg);
+          },
       },
       e);
 }

@@ -133,8 +133,14 @@ struct Reject {
   uint8_t code;
 };
 
+// "meta KEY set REG": writes a register into packet metadata (NFT_META_MARK ...).
+struct MetaSet {
+  uint32_t key;
+  uint32_t sreg = kReg1;
+};
+
 using Expr = std::variant<Payload, Meta, Cmp, Bitwise, Immediate, Verdict, Lookup, Ct, Counter, Nat,
-                          Masquerade, Numgen, Dynset, Fib, Reject>;
+                          Masquerade, Numgen, Dynset, Fib, Reject, MetaSet>;
 
 // One line per expression, e.g. "payload network 12 4 => r1", stable across runs.
 std::string render(const Expr& e);

@@ -94,6 +94,18 @@ Result<Exprs> matchPrefix(bool source, std::string_view prefix, bool neq) {
   return e;
 }
 
+Result<Exprs> matchAddrIn(bool source, std::string_view addr, bool neq) {
+  ORCH_ASSIGN_OR_RETURN(Exprs e, matchAddr(source, addr, neq));
+  e.erase(e.begin(), e.begin() + 2);  // meta nfproto + cmp
+  return e;
+}
+
+Result<Exprs> matchPrefixIn(bool source, std::string_view prefix, bool neq) {
+  ORCH_ASSIGN_OR_RETURN(Exprs e, matchPrefix(source, prefix, neq));
+  e.erase(e.begin(), e.begin() + 2);  // meta nfproto + cmp
+  return e;
+}
+
 Exprs matchDport(uint16_t port) {
   return {Payload{PayloadBase::kTransport, 2, 2}, Cmp{CmpOp::kEq, portBytes(port)}};
 }
@@ -174,6 +186,30 @@ Exprs rejectPortUnreachable(bool inet_family) {
 
 Exprs rejectTcpReset() {
   return {Reject{NFT_REJECT_TCP_RST, 0}};
+}
+
+Bytes hostU32(uint32_t v) {
+  Bytes b(4);
+  std::memcpy(b.data(), &v, 4);
+  return b;
+}
+
+Exprs setMarkBits(uint32_t bits) {
+  return {Meta{NFT_META_MARK}, Bitwise{hostU32(~bits), hostU32(bits)},
+          MetaSet{NFT_META_MARK, kReg1}};
+}
+
+Exprs matchMarkBits(uint32_t bits) {
+  return {Meta{NFT_META_MARK}, Bitwise{hostU32(bits), hostU32(0)}, Cmp{CmpOp::kNeq, hostU32(0)}};
+}
+
+Exprs clearMarkBits(uint32_t bits) {
+  return {Meta{NFT_META_MARK}, Bitwise{hostU32(~bits), hostU32(0)}, MetaSet{NFT_META_MARK, kReg1}};
+}
+
+Exprs matchCtStateNew() {
+  return {Ct{NFT_CT_STATE}, Bitwise{hostU32(NF_CT_STATE_BIT(IP_CT_NEW)), hostU32(0)},
+          Cmp{CmpOp::kNeq, hostU32(0)}};
 }
 
 void append(Exprs& into, const Exprs& more) {

@@ -29,6 +29,10 @@ Exprs matchL4proto(uint8_t proto);
 Result<Exprs> matchAddr(bool source, std::string_view addr, bool neq = false);
 // "ip saddr PREFIX" with a prefix such as "10.0.0.0/8" ("!=" when neq).
 Result<Exprs> matchPrefix(bool source, std::string_view prefix, bool neq = false);
+// matchAddr / matchPrefix without the nfproto guard, for ip and ip6 tables (where
+// nft itself never writes one, and its decoder chokes on it).
+Result<Exprs> matchAddrIn(bool source, std::string_view addr, bool neq = false);
+Result<Exprs> matchPrefixIn(bool source, std::string_view prefix, bool neq = false);
 // "th dport PORT" (any transport with ports; pair it with matchL4proto).
 Exprs matchDport(uint16_t port);
 // "iifname NAME" / "oifname NAME".
@@ -56,6 +60,17 @@ Exprs goTo(std::string_view chain);
 // "reject" (ICMP port unreachable / ICMPv6 port unreachable; inet: icmpx).
 Exprs rejectPortUnreachable(bool inet_family);
 Exprs rejectTcpReset();
+
+// "meta mark set mark | bits" (the other bits kept).
+Exprs setMarkBits(uint32_t bits);
+// "meta mark & bits != 0".
+Exprs matchMarkBits(uint32_t bits);
+// "meta mark set mark & ~bits".
+Exprs clearMarkBits(uint32_t bits);
+// "ct state new".
+Exprs matchCtStateNew();
+// A 32-bit value in host byte order, as meta mark, numgen and fib results hold them.
+Bytes hostU32(uint32_t v);
 
 // Appends `more` to `into`.
 void append(Exprs& into, const Exprs& more);

@@ -72,6 +72,10 @@ uint32_t dataLength(DataType t) {
       return 2;
     case DataType::kIfname:
       return 16;
+    case DataType::kIpv4AddrInetService:
+      return 8;
+    case DataType::kIpv6AddrInetService:
+      return 20;
   }
   return 0;
 }

@@ -66,6 +66,10 @@ enum class DataType : uint32_t {
   kInetProto = 12,
   kInetService = 13,
   kIfname = 41,
+  // Concatenated map values (nft packs the component types 6 bits apart), e.g. the
+  // "ipv4_addr . inet_service" of a "dnat to ... map"; each component in 4-byte slots.
+  kIpv4AddrInetService = (7 << 6) | 13,
+  kIpv6AddrInetService = (8 << 6) | 13,
 };
 
 // The length in bytes of one value of `t` (kVerdict: 0, a verdict is not data).

@@ -134,6 +134,12 @@ nftnl_expr* encodeExpr(const Expr& expr) {
             nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, r.code);
             return e;
           },
+          [](const MetaSet& m) {
+            nftnl_expr* e = newExpr("meta");
+            nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, m.key);
+            nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, m.sreg);
+            return e;
+          },
       },
       expr);
 }

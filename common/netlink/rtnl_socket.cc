@@ -24,12 +24,8 @@ Result<IpAddress> fromNlAddr(const nl_addr* a) {
                               nl_addr_get_len(m));
 }
 
-namespace {
-
-// libnl folds errnos into its own NLE_* codes; map back the ones that matter for
-// callers deciding what to do (exists / not found / busy ...).
-int nlErrToErrno(int nle) {
-  switch (nle) {
+int nlErrorToErrno(int nle) {
+  switch (nle < 0 ? -nle : nle) {
     case NLE_NOMEM:
       return ENOMEM;
     case NLE_EXIST:
@@ -71,14 +67,12 @@ int nlErrToErrno(int nle) {
   }
 }
 
-}  // namespace
-
 Result<std::unique_ptr<RtnlSocket>> RtnlSocket::connect() {
   std::unique_ptr<RtnlSocket> s(new RtnlSocket());
   s->sk_.reset(nl_socket_alloc());
   if (!s->sk_) return Status::error(ENOMEM, "allocate netlink socket");
   int err = nl_connect(s->sk_.get(), NETLINK_ROUTE);
-  if (err < 0) return Status::error(nlErrToErrno(-err), "connect NETLINK_ROUTE");
+  if (err < 0) return Status::error(nlErrorToErrno(-err), "connect NETLINK_ROUTE");
   // Record the kernel's own errno: libnl's NLE_* mapping merges e.g. ENODEV and ENOENT.
   nl_socket_modify_err_cb(s->sk_.get(), NL_CB_CUSTOM, &RtnlSocket::onError, s.get());
   // Large dumps (many routes/links) must not fail on a small receive buffer.
@@ -95,7 +89,7 @@ int RtnlSocket::onError(sockaddr_nl*, nlmsgerr* err, void* arg) {
 Status RtnlSocket::check(int nl_ret, const std::string& context) const {
   if (nl_ret >= 0) return Status::ok();
   if (kernel_errno_ > 0) return Status::error(kernel_errno_, context);
-  return Status::error(nlErrToErrno(-nl_ret), context);
+  return Status::error(nlErrorToErrno(-nl_ret), context);
 }
 
 Status RtnlSocket::request(NlMsgPtr msg, const std::string& context) {

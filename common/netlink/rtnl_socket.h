@@ -36,6 +36,10 @@ using RtAddrPtr = std::unique_ptr<rtnl_addr, NlFree<rtnl_addr, rtnl_addr_put>>;
 using RoutePtr = std::unique_ptr<rtnl_route, NlFree<rtnl_route, rtnl_route_put>>;
 using NeighPtr = std::unique_ptr<rtnl_neigh, NlFree<rtnl_neigh, rtnl_neigh_put>>;
 
+// libnl folds errnos into its own NLE_* codes; the errno a caller may act on (exists /
+// not found / busy ...) for `nle` (either sign), EIO when none fits.
+int nlErrorToErrno(int nle);
+
 // An nl_addr holding `a` with prefix length `prefix_len` (-1 = full length).
 NlAddrPtr toNlAddr(const IpAddress& a, int prefix_len = -1);
 // The IpAddress in an nl_addr; EINVAL for other lengths (e.g. zero-length defaults).

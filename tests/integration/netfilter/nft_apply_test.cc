@@ -8,19 +8,13 @@
 #include "common/netfilter/nft_match.h"
 #include "common/netfilter/nft_ops.h"
 #include "support/netns/netns_fixture.h"
+#include "support/netns/node_namespace.h"
 
 namespace orch::netfilter {
 namespace {
 
-class NftApplyTest : public testing::NetnsTest {
+class NftApplyTest : public testing::NodeNetnsTest {
  protected:
-  void SetUp() override {
-    NetnsTest::SetUp();
-    if (IsSkipped()) return;
-    ns_ = newNetns();
-    ASSERT_NE(ns_, nullptr);
-  }
-
   // Runs fn with an NftOps bound to the test namespace.
   Status inNs(const std::function<Status(NftOps&)>& fn) {
     return ns_->run([&]() -> Status {
@@ -35,8 +29,6 @@ class NftApplyTest : public testing::NetnsTest {
     EXPECT_TRUE(r.ok() && r->exit_code == 0) << (r.ok() ? r->err : r.status().message());
     return nlohmann::json::parse(r.ok() ? r->out : "{}", nullptr, false);
   }
-
-  testing::TestNetns* ns_ = nullptr;
 };
 
 Transaction masqueradeTable() {

@@ -25,4 +25,15 @@ nlohmann::json bridgeConflist(const std::string& network, const std::string& bri
                {"dataDir", ipam_dir}}}}}}};
 }
 
+void NodeNetnsTest::SetUp() {
+  NetnsTest::SetUp();
+  if (IsSkipped()) return;
+  ns_ = newNetns();
+  ASSERT_NE(ns_, nullptr);
+  if (dead_end_uplink_) {
+    Status st = addDeadEndUplink(*ns_);
+    ASSERT_TRUE(st.isOk()) << st.message();
+  }
+}
+
 }  // namespace orch::testing

@@ -19,4 +19,18 @@ Status addDeadEndUplink(TestNetns& node);
 nlohmann::json bridgeConflist(const std::string& network, const std::string& bridge,
                               const std::string& subnet, const std::string& ipam_dir);
 
+// A NetnsTest whose SetUp makes one namespace, ns_, to run the code under test in (with a
+// dead-end uplink when constructed with dead_end_uplink = true). Skips like NetnsTest when
+// not root; ns_ stays nullptr then.
+class NodeNetnsTest : public NetnsTest {
+ protected:
+  explicit NodeNetnsTest(bool dead_end_uplink = false) : dead_end_uplink_(dead_end_uplink) {}
+  void SetUp() override;
+
+  TestNetns* ns_ = nullptr;
+
+ private:
+  bool dead_end_uplink_;
+};
+
 }  // namespace orch::testing

@@ -384,7 +384,7 @@ TEST(ValueParsersTest, GoDurations) {
   EXPECT_EQ(*parseGoDuration("1.5h"), std::chrono::minutes(90));
   EXPECT_EQ(*parseGoDuration("300ms"), milliseconds(300));
   EXPECT_EQ(*parseGoDuration("2h45m0.5s"), milliseconds((2 * 3600 + 45 * 60) * 1000 + 500));
-  EXPECT_EQ(*parseGoDuration("1500us"), milliseconds(2));  // rounded to milliseconds
+  EXPECT_EQ(*parseGoDuration("1500us"), std::chrono::microseconds(1500));
   EXPECT_EQ(*parseGoDuration("0"), milliseconds(0));
   EXPECT_EQ(*parseGoDuration("+5s"), seconds(5));
   for (const char* bad : {"", "10", "s", "-1s", "1x", "1.2.3s", "1 s"}) {
