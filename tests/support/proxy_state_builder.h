@@ -1,5 +1,5 @@
 #pragma once
-// Small builders of proxy::ProxyState for the proxy backends' tests (iptables, IPVS,
+// Small builders of proxy::ProxyState for the proxy backends' tests (nftables, iptables, IPVS,
 // conntrack). Each returns a plain value; nothing here touches the system.
 
 #include <cstdint>

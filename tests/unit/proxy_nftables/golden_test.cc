@@ -43,11 +43,11 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, GoldenTest, ::testing::ValuesIn(scenarioName
                          [](const auto& info) { return info.param; });
 
 ProxyState twoServices() {
-  ProxyState s = baseState();
-  auto web = service(portName("web"), "10.96.0.10", 80);
+  ProxyState s = nodeState();
+  auto web = clusterIp(portName("web"), "10.96.0.10", 80);
   web.node_port = 30080;
-  addService(s, web, {ready("10.244.1.5", 8080, true), ready("10.244.2.6", 8080)});
-  addService(s, service(portName("api"), "10.96.0.11", 443), {ready("10.244.3.7", 6443)});
+  add(s, web, {ready("10.244.1.5", 8080, true), ready("10.244.2.6", 8080)});
+  add(s, clusterIp(portName("api"), "10.96.0.11", 443), {ready("10.244.3.7", 6443)});
   return s;
 }
 

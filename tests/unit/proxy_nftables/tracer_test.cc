@@ -298,7 +298,7 @@ TEST_F(TracerTest, AffinityFrontendPassingToAnotherServiceStartsAfresh) {
   b.services.erase(portName("web"));
   b.endpoints.erase(portName("web"));
   svc.name = portName("web2");
-  addService(b, svc, eps);
+  add(b, svc, eps);
   change(b, {portName("web"), portName("web2")});
   EXPECT_EQ(affinitySets(model_).size(), 2u);
   EXPECT_EQ(outcomes(p).size(), 3u);
@@ -332,7 +332,7 @@ TEST_F(TracerTest, IncrementalChangesMatchAFullPlan) {
   b.endpoints[portName("web")].push_back(ready("10.244.4.8", 8080, true));
   b.services.erase(portName("local"));
   b.endpoints.erase(portName("local"));
-  addService(b, service(portName("new"), "10.96.0.50", 80), {});
+  add(b, clusterIp(portName("new"), "10.96.0.50", 80), {});
   change(b, {portName("web"), portName("local"), portName("new")});
 
   NftModel fresh;
