@@ -2,6 +2,7 @@
 
 #include <sys/utsname.h>
 
+#include "agent/cm/pod_cgroups.h"
 #include "agent/config/node_options.h"
 #include "agent/kuberuntime/dns_config.h"
 #include "agent/kuberuntime/pod_runtime_status.h"
@@ -30,6 +31,7 @@ struct Agent::Parts {
   std::unique_ptr<NodeAgent> node;
   std::unique_ptr<VolumeManager> volumes;
   std::unique_ptr<StatusManager> status;
+  std::unique_ptr<PodCgroups> cgroups;  // null without a cgroup hierarchy
   std::unique_ptr<ProberManager> prober;
   std::unique_ptr<PodSyncer> syncer;
   std::unique_ptr<PodSources> sources;
@@ -91,6 +93,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config) {
   PodSyncerOptions sync_opts;
   sync_opts.root_dir = config.rootDir;
   if (!config.cgroupRoot.empty()) sync_opts.cgroup_root = config.cgroupRoot;
+  // The QoS cgroups at start, as the kubelet's container manager makes them; where no cgroup
+  // hierarchy is mounted the runtime alone places the pods.
+  if (auto layout = shim::detectCgroupLayout(); layout.ok()) {
+    parts.cgroups = std::make_unique<PodCgroups>(*layout, sync_opts.cgroup_root, capacity);
+    ORCH_RETURN_IF_ERROR(parts.cgroups->ensureQosCgroups().withContext("create the QoS cgroups"));
+    sync_opts.pod_cgroups = parts.cgroups.get();
+  }
   sync_opts.sandbox.pod_logs_dir = config.podLogsDir;
   sync_opts.sandbox.dns.cluster_dns = config.clusterDNS;
   sync_opts.sandbox.dns.cluster_domain = config.clusterDomain;

@@ -189,4 +189,35 @@ api::ResourceList podLimits(const api::Pod& pod) {
   return r;
 }
 
+PodCgroupResources podCgroupResources(const api::Pod& pod, bool cfs_quota) {
+  PodCgroupResources r;
+  const QosClass qos = podQosClass(pod);
+  if (qos == QosClass::kBestEffort) {
+    r.cpu_shares = kMinCpuShares;
+    return r;
+  }
+  bool cpu_limits_declared = true, memory_limits_declared = true;
+  for (const auto* list : {&pod.spec.initContainers, &pod.spec.containers}) {
+    for (const auto& c : *list) {
+      auto cpu = lookup(c.resources.limits, "cpu");
+      auto memory = lookup(c.resources.limits, "memory");
+      if (!cpu || cpu->isZero()) cpu_limits_declared = false;
+      if (!memory || memory->isZero()) memory_limits_declared = false;
+    }
+  }
+  const api::ResourceList requests = podRequests(pod), limits = podLimits(pod);
+  auto cpu_request = lookup(requests, "cpu");
+  auto cpu_limit = lookup(limits, "cpu");
+  auto memory_limit = lookup(limits, "memory");
+  r.cpu_shares = milliCpuToShares(cpu_request ? cpu_request->milliValue() : 0);
+  if (qos == QosClass::kGuaranteed || cpu_limits_declared) {
+    r.cpu_period = kCpuPeriodUs;
+    r.cpu_quota =
+        cfs_quota ? milliCpuToQuota(cpu_limit ? cpu_limit->milliValue() : 0, kCpuPeriodUs) : -1;
+  }
+  if ((qos == QosClass::kGuaranteed || memory_limits_declared) && memory_limit)
+    r.memory_limit_bytes = memory_limit->value();
+  return r;
+}
+
 }  // namespace orch::agent

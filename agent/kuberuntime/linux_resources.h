@@ -63,6 +63,19 @@ runtime::v1::LinuxContainerResources containerLinuxResources(const api::Pod& pod
 api::ResourceList podRequests(const api::Pod& pod);
 api::ResourceList podLimits(const api::Pod& pod);
 
+// The resources of a pod's own cgroup (upstream's ResourceConfigForPod), 0 = not set:
+// cpu_shares from the pod's cpu request (2 for BestEffort); for Guaranteed pods the CFS quota
+// of the pod's cpu limit and its memory limit; for Burstable pods each of those only when
+// every container declares that limit. Quota -1 (unlimited) when `cfs_quota` is off.
+struct PodCgroupResources {
+  int64_t cpu_shares = 0;
+  int64_t cpu_quota = 0;
+  int64_t cpu_period = 0;
+  int64_t memory_limit_bytes = 0;
+  bool operator==(const PodCgroupResources&) const = default;
+};
+PodCgroupResources podCgroupResources(const api::Pod& pod, bool cfs_quota = true);
+
 // Whether an init container is a sidecar (restartPolicy: Always).
 bool isSidecar(const api::Container& init_container);
 

@@ -5,7 +5,6 @@
 #include "agent/sync/lifecycle_hooks.h"
 #include "agent/sync/pull_secrets.h"
 #include "agent/volume/container_mounts.h"
-#include "runtime-shim/container/cgroups.h"
 
 namespace orch::agent {
 
@@ -54,8 +53,9 @@ PodSyncer::PodSyncer(CriRuntime& runtime, VolumeManager& volumes, ProberManager*
       crash_backoff_(clock),
       pull_backoff_(clock) {}
 
-std::string PodSyncer::cgroupParentOf(const std::string& pod_uid) const {
-  return opts_.cgroup_root + "/pod" + pod_uid;
+Result<std::string> PodSyncer::podCgroupParent(const api::Pod& pod) {
+  if (opts_.pod_cgroups) return opts_.pod_cgroups->ensurePod(pod);
+  return podCgroupPath(opts_.cgroup_root, podQosClass(pod), pod.metadata.uid);
 }
 
 const api::Container* PodSyncer::specOf(const api::Pod& pod, const std::string& name) const {
@@ -306,7 +306,9 @@ Result<std::optional<Clock::Duration>> PodSyncer::syncPod(const api::Pod& pod) {
   StartContext ctx;
   ctx.volumes = std::move(*volumes);
   SandboxConfigOptions sandbox_opts = opts_.sandbox;
-  sandbox_opts.cgroup_parent = cgroupParentOf(uid);
+  auto cgroup_parent = podCgroupParent(pod);
+  if (!cgroup_parent.ok()) return cgroup_parent.status().withContext("ensure the pod's cgroup");
+  sandbox_opts.cgroup_parent = *cgroup_parent;
   if (actions.create_sandbox) {
     ORCH_ASSIGN_OR_RETURN(ctx.sandbox_config,
                           makeSandboxConfig(pod, actions.attempt, sandbox_opts));
@@ -383,11 +385,7 @@ Status PodSyncer::cleanupPod(const std::string& uid) {
     if (!st.isOk() && st.code() != ENOENT) return st;
   }
   ORCH_RETURN_IF_ERROR(volumes_.tearDown(uid));
-  // The pod-level cgroup the runtime made below our cgroup root.
-  if (auto layout = shim::detectCgroupLayout(); layout.ok()) {
-    Status st = shim::Cgroup::open(*layout, cgroupParentOf(uid)).remove();
-    if (!st.isOk()) return st;
-  }
+  if (opts_.pod_cgroups) ORCH_RETURN_IF_ERROR(opts_.pod_cgroups->removePod(uid));
   if (prober_) prober_->removePod(uid);
   status_.remove(uid);
   crash_backoff_.gc();

@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 
+#include "agent/cm/pod_cgroups.h"
 #include "agent/envvars/environment.h"
 #include "agent/kuberuntime/container_config.h"
 #include "agent/kuberuntime/crash_backoff.h"
@@ -37,8 +38,10 @@ namespace orch::agent {
 
 struct PodSyncerOptions {
   std::string root_dir = "/var/lib/orch/agent";
-  std::string cgroup_root = "/kubepods";  // pods go to <cgroup_root>/pod<uid>
-  SandboxConfigOptions sandbox;           // pod logs dir, DNS (cgroup_parent set per pod)
+  std::string cgroup_root = "/kubepods";  // see agent/cm/pod_cgroups.h for the layout
+  // Makes and removes the pods' cgroups; null: the runtime makes them (tests without cgroups).
+  PodCgroups* pod_cgroups = nullptr;
+  SandboxConfigOptions sandbox;  // pod logs dir, DNS (cgroup_parent set per pod)
   ContainerConfigOptions container;
   std::string runtime_name = "orch-shim";  // containerID prefix ("containerd://...")
   std::vector<std::string> host_ips;
@@ -83,7 +86,7 @@ class PodSyncer {
   void reportStatus(const api::Pod& pod, const PodActions* actions,
                     const std::map<std::string, WaitingReason>& waiting, bool final);
   ProbeResults probeResults(const std::string& pod_uid);
-  std::string cgroupParentOf(const std::string& pod_uid) const;
+  Result<std::string> podCgroupParent(const api::Pod& pod);
 
   CriRuntime& runtime_;
   VolumeManager& volumes_;

@@ -314,6 +314,47 @@ TEST_P(AgentE2eTest, AgentCrashLeavesPodsRunning) {
   })) << pod("steady").dump(2);
 }
 
+// The pod's cgroup (Burstable: below <root>/burstable) carries the pod's summed limits and
+// holds the runtime's sandbox and container cgroups; it goes with the pod.
+TEST_P(AgentE2eTest, PodCgroupBoundsItsContainers) {
+  applyPod("bounded", R"(  containers:
+  - name: main
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+    resources: {requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
+  - name: side
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+    resources: {requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 300m, memory: 32Mi}}
+)");
+  json p;
+  ASSERT_TRUE(waitFor([&] {
+    p = pod("bounded");
+    return p["status"].value("phase", "") == "Running";
+  })) << p.dump(2);
+  const std::string uid = p["metadata"]["uid"];
+  const std::string rel = cgroup_root_ + "/burstable/pod" + uid;
+  auto value = [&](const std::string& hierarchy, const std::string& file) {
+    std::string text = readFile("/sys/fs/cgroup/" + hierarchy + rel + "/" + file).valueOr("");
+    return text.substr(0, text.find('\n'));
+  };
+  EXPECT_EQ(value("memory", "memory.limit_in_bytes"), std::to_string(96 << 20));
+  EXPECT_EQ(value("cpu", "cpu.cfs_quota_us"), "50000");
+  EXPECT_EQ(value("cpu", "cpu.shares"), "204");
+  // Every process of the pod (pause and both containers) is in a cgroup below it.
+  auto procs = runCommand(
+      {"sh", "-c",
+       "cat $(find /sys/fs/cgroup/memory" + rel + " -mindepth 2 -name cgroup.procs) | wc -l"});
+  ASSERT_TRUE(procs.ok());
+  EXPECT_GE(std::atoi(procs->out.c_str()), 3) << procs->out;
+
+  auto del = kubectl({"delete", "pod", "bounded", "--wait=true", "--timeout=60s"});
+  ASSERT_TRUE(del.ok() && del->exit_code == 0) << (del.ok() ? del->err : "");
+  EXPECT_TRUE(waitFor([&] { return access(("/sys/fs/cgroup/memory" + rel).c_str(), F_OK) != 0; }));
+}
+
 TEST_P(AgentE2eTest, StaticPodRunsAndIsMirrored) {
   tmp_.write("manifests/static-web.yaml", R"(apiVersion: v1
 kind: Pod

@@ -162,5 +162,40 @@ TEST(PodTotals, SidecarsInitContainersAndOverhead) {
   EXPECT_FALSE(podLimits(p).count("pods"));  // overhead only raises existing limits
 }
 
+TEST(PodCgroup, ResourcesByQosClass) {
+  // BestEffort: the minimum shares, nothing else.
+  api::Pod p = pod();
+  EXPECT_EQ(podCgroupResources(p), (PodCgroupResources{.cpu_shares = 2}));
+
+  // Guaranteed: shares, quota and memory limit of the pod's totals.
+  p = pod();
+  resources(p.spec.containers[0], "500m", "1Gi", "500m", "1Gi");
+  p.spec.containers.push_back(container("second"));
+  resources(p.spec.containers[1], "250m", "1Gi", "250m", "1Gi");
+  EXPECT_EQ(podCgroupResources(p), (PodCgroupResources{.cpu_shares = 768,
+                                                       .cpu_quota = 75000,
+                                                       .cpu_period = 100000,
+                                                       .memory_limit_bytes = 2 * kGi}));
+  // --cpu-cfs-quota=false: the pod's quota is unlimited.
+  EXPECT_EQ(podCgroupResources(p, /*cfs_quota=*/false).cpu_quota, -1);
+
+  // Burstable with every limit declared: as Guaranteed, shares from the requests.
+  p = pod();
+  resources(p.spec.containers[0], "100m", "64Mi", "200m", "128Mi");
+  EXPECT_EQ(podCgroupResources(p), (PodCgroupResources{.cpu_shares = 102,
+                                                       .cpu_quota = 20000,
+                                                       .cpu_period = 100000,
+                                                       .memory_limit_bytes = 128 * 1024 * 1024}));
+  // A container without a cpu limit lifts the pod's quota; memory limits all there still count.
+  p.spec.containers.push_back(container("second"));
+  resources(p.spec.containers[1], "100m", "", "", "64Mi");
+  EXPECT_EQ(podCgroupResources(p),
+            (PodCgroupResources{.cpu_shares = 204, .memory_limit_bytes = 192 * 1024 * 1024}));
+  // An init container without a memory limit lifts the pod's memory limit too.
+  p.spec.initContainers.push_back(container("init"));
+  resources(p.spec.initContainers[0], "100m", "", "", "");
+  EXPECT_EQ(podCgroupResources(p), (PodCgroupResources{.cpu_shares = 204}));
+}
+
 }  // namespace
 }  // namespace orch::agent
