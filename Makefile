@@ -57,12 +57,13 @@ test-integration: build
 
 # The unit suite once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 # GCC 12 reports false maybe-uninitialized warnings in Boost.Beast's headers when
-# sanitizing; that one warning is off in this build only. -O0 keeps its compile time low.
+# sanitizing; that one warning is off in this build only. -O0 keeps its compile time low;
+# -no-pie spares each test program ~90 MB of dynamic relocations of the sanitizers' data.
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
 	  -Dintegration=false \
 	  "-Dcpp_args=-fno-sanitize-recover=all -Wno-maybe-uninitialized $(DEBUG_INFO)" \
-	  "-Dcpp_link_args=$(DEBUG_INFO)" $(MESON_OPTS)
+	  "-Dcpp_link_args=$(DEBUG_INFO) -no-pie" $(MESON_OPTS)
 
 # Only the unit test programs are built here (no daemons, plugins or benchmarks): the
 # sanitized build is the slowest part of CI.

@@ -1,8 +1,9 @@
 // bench/cni: ADD and DEL per pod for 100 pods, orch's plugins against the reference plugins
 // (/usr/lib/cni, Debian containernetworking-plugins) in the same harness: each plugin is run
 // as a runtime runs it (fork/exec, CNI_* environment, config on stdin), one pod after the
-// other. Prints milliseconds per operation and ours/reference. Needs root for loopback (it
-// makes a private network namespace and removes it).
+// other: host-local alone, loopback, and bridge with host-local (a pod's whole network, in a
+// private node namespace with a namespace per pod). Prints milliseconds per operation and
+// ours/reference. Needs root for loopback and bridge (it makes the namespaces and removes them).
 //
 // Run: meson test -C build --benchmark cni   (or build/bench/cni/bench_cni [pods])
 #include <sys/resource.h>
@@ -11,8 +12,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
 
+#include "common/netlink/netlink.h"
 #include "common/netlink/netns.h"
 #include "support/temp_dir.h"
 #include "tests/integration/cni/plugin_runner.h"
@@ -37,8 +41,10 @@ double childCpuMs() {
   return ms(ru.ru_utime) + ms(ru.ru_stime);
 }
 
-Figures measure(const std::string& bin, const std::string& config, const std::string& netns,
-                const std::string& ifname, int pods) {
+// Runs ADD for pods 0..pods-1, then DEL for each; pod i's network namespace is netns(i).
+Figures measure(const std::string& bin, const std::string& config,
+                const std::function<std::string(int)>& netns, const std::string& ifname, int pods,
+                const std::string& cni_path = "") {
   Figures f;
   auto phase = [&](const char* cmd, double* cpu) {
     double c0 = childCpuMs();
@@ -47,8 +53,9 @@ Figures measure(const std::string& bin, const std::string& config, const std::st
       PluginCall c;
       c.command = cmd;
       c.container_id = "bench-pod-" + std::to_string(i);
-      c.netns = netns;
+      c.netns = netns(i);
       c.ifname = ifname;
+      if (!cni_path.empty()) c.path = cni_path;
       if (runPlugin(bin, c, config).exit_code != 0) ++f.failures;
     }
     *cpu = (childCpuMs() - c0) / pods;
@@ -73,6 +80,90 @@ void report(const char* plugin, const Figures& ours, const Figures& ref) {
   }
 }
 
+// The kernel's share of a bridge ADD / DEL, with no plugin at all: a veth pair made from the
+// node namespace with its peer in the pod's, then deleted from the pod's side, over one netlink
+// socket per namespace. No plugin can be faster than this.
+void kernelFloor(const orch::netlink::NetNs& node, const std::vector<std::string>& pods) {
+  using orch::netlink::Netlink;
+  using orch::netlink::NetNs;
+  double create_ms = 0, delete_ms = 0;
+  int failures = 0;
+  (void)node.run([&]() -> orch::Status {
+    auto host = Netlink::open();
+    if (!host.ok()) return host.status();
+    for (size_t i = 0; i < pods.size(); ++i) {
+      auto ns = NetNs::openName(pods[i]);
+      if (!ns.ok()) return ns.status();
+      auto in_pod = Netlink::openIn(*ns);
+      if (!in_pod.ok()) return in_pod.status();
+      auto t0 = Clock::now();
+      if (!host->createVeth({.name = "orchk" + std::to_string(i),
+                             .peer_name = "eth0",
+                             .peer_netns_fd = ns->fd()})
+               .isOk())
+        ++failures;
+      auto t1 = Clock::now();
+      if (!in_pod->deleteLink("eth0").isOk()) ++failures;
+      create_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+      delete_ms += std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+    }
+    return orch::Status::ok();
+  });
+  const double n = static_cast<double>(pods.size());
+  std::printf(
+      "kernel      veth create %.3f ms/op, veth delete %.3f ms/op (no plugin: the floor%s)\n",
+      create_ms / n, delete_ms / n, failures ? ", with FAILED calls" : "");
+}
+
+// bridge (with host-local from the same directory): what a pod's network costs. Runs inside a
+// private node namespace (the bridge and the host ends of the veths live there), one fresh
+// namespace per pod, made before and removed after the timed part.
+void benchBridge(const std::string& ours_dir, const std::string& ref_dir, const std::string& tmp,
+                 int pods) {
+  using orch::netlink::NetNs;
+  const std::string prefix = "orch-bench-cni-" + std::to_string(getpid());
+  auto node = NetNs::create(prefix + "-node");
+  if (!node.ok()) {
+    std::printf("bridge      skipped: %s\n", node.status().message().c_str());
+    return;
+  }
+  std::vector<std::string> made;
+  for (int i = 0; i < pods; ++i) {
+    std::string name = prefix + "-" + std::to_string(i);
+    if (!NetNs::create(name).ok()) break;
+    made.push_back(name);
+  }
+  if (static_cast<int>(made.size()) == pods) {
+    auto conf = [&](const char* bridge, const char* subnet, const std::string& data_dir) {
+      return json{{"cniVersion", "1.0.0"},
+                  {"name", "benchbr"},
+                  {"type", "bridge"},
+                  {"bridge", bridge},
+                  {"isGateway", true},
+                  {"ipam",
+                   {{"type", "host-local"},
+                    {"dataDir", data_dir},
+                    {"ranges", json::array({json::array({{{"subnet", subnet}}})})}}}}
+          .dump();
+    };
+    auto pod_ns = [&](int i) { return "/run/netns/" + made[i]; };
+    Figures ref, ours;
+    (void)node->run([&]() -> orch::Status {
+      ref = measure(ref_dir + "/bridge", conf("orchbref0", "10.252.0.0/16", tmp + "/br-ref"),
+                    pod_ns, "eth0", pods, ref_dir);
+      ours = measure(ours_dir + "/bridge", conf("orchbours0", "10.251.0.0/16", tmp + "/br-ours"),
+                     pod_ns, "eth0", pods, ours_dir);
+      return orch::Status::ok();
+    });
+    report("bridge", ours, ref);
+    kernelFloor(*node, made);
+  } else {
+    std::printf("bridge      skipped: could not make %d namespaces\n", pods);
+  }
+  for (const auto& name : made) (void)NetNs::remove(name);
+  (void)NetNs::remove(prefix + "-node");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,10 +184,11 @@ int main(int argc, char** argv) {
                   {"ranges", json::array({json::array({{{"subnet", "10.250.0.0/16"}}})})}}}}
         .dump();
   };
-  Figures ref_hl = measure(ref_dir + "/host-local", hostLocalConf(tmp.path() + "/ref"),
-                           "/run/netns/none", "eth0", pods);
-  Figures ours_hl = measure(ours_dir + "/host-local", hostLocalConf(tmp.path() + "/ours"),
-                            "/run/netns/none", "eth0", pods);
+  auto none = [](int) { return std::string("/run/netns/none"); };
+  Figures ref_hl =
+      measure(ref_dir + "/host-local", hostLocalConf(tmp.path() + "/ref"), none, "eth0", pods);
+  Figures ours_hl =
+      measure(ours_dir + "/host-local", hostLocalConf(tmp.path() + "/ours"), none, "eth0", pods);
   report("host-local", ours_hl, ref_hl);
 
   if (::geteuid() != 0) {
@@ -110,9 +202,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::string lo_conf = R"({"cniVersion":"1.0.0","name":"lo","type":"loopback"})";
-  Figures ref_lo = measure(ref_dir + "/loopback", lo_conf, "/run/netns/" + name, "lo", pods);
-  Figures ours_lo = measure(ours_dir + "/loopback", lo_conf, "/run/netns/" + name, "lo", pods);
+  auto lo_ns = [&](int) { return "/run/netns/" + name; };
+  Figures ref_lo = measure(ref_dir + "/loopback", lo_conf, lo_ns, "lo", pods);
+  Figures ours_lo = measure(ours_dir + "/loopback", lo_conf, lo_ns, "lo", pods);
   report("loopback", ours_lo, ref_lo);
   (void)orch::netlink::NetNs::remove(name);
+
+  benchBridge(ours_dir, ref_dir, tmp.path(), pods);
   return 0;
 }
