@@ -317,18 +317,15 @@ TEST_P(AgentE2eTest, AgentCrashLeavesPodsRunning) {
 // The pod's cgroup (Burstable: below <root>/burstable) carries the pod's summed limits and
 // holds the runtime's sandbox and container cgroups; it goes with the pod.
 TEST_P(AgentE2eTest, PodCgroupBoundsItsContainers) {
-  applyPod("bounded", R"(  containers:
-  - name: main
-    image: busybox
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "while true; do sleep 1; done"]
-    resources: {requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}
-  - name: side
-    image: busybox
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "while true; do sleep 1; done"]
-    resources: {requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 300m, memory: 32Mi}}
-)");
+  const std::string sleeper =
+      "image: busybox, imagePullPolicy: IfNotPresent, command: [sleep, '3600'], resources: ";
+  applyPod("bounded",
+           "  containers:\n  - {name: main, " + sleeper +
+               "{requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 200m, memory: 64Mi}}}"
+               "\n  - {name: side, " +
+               sleeper +
+               "{requests: {cpu: 100m, memory: 16Mi}, limits: {cpu: 300m, memory: 32Mi}}}"
+               "\n");
   json p;
   ASSERT_TRUE(waitFor([&] {
     p = pod("bounded");
