@@ -93,13 +93,13 @@ Result<std::unique_ptr<Agent>> Agent::create(const AgentConfig& config) {
   PodSyncerOptions sync_opts;
   sync_opts.root_dir = config.rootDir;
   if (!config.cgroupRoot.empty()) sync_opts.cgroup_root = config.cgroupRoot;
-  // The QoS cgroups at start, as the kubelet's container manager makes them; where no cgroup
-  // hierarchy is mounted the runtime alone places the pods.
   if (config.cgroupDriver == "systemd") {
     // Slices need systemd's D-Bus API, which the agent does not speak.
     log::warn("cgroupDriver systemd is not supported: pod cgroups use the cgroupfs layout",
               {{"cgroupRoot", sync_opts.cgroup_root}});
   }
+  // The QoS cgroups at start, as the kubelet's container manager makes them; where no cgroup
+  // hierarchy is mounted the runtime alone places the pods.
   if (auto layout = shim::detectCgroupLayout(); layout.ok()) {
     parts.cgroups = std::make_unique<PodCgroups>(*layout, sync_opts.cgroup_root, capacity);
     ORCH_RETURN_IF_ERROR(parts.cgroups->ensureQosCgroups().withContext("create the QoS cgroups"));
