@@ -4,8 +4,8 @@
 #include <set>
 
 #include "agent/config/value_parsers.h"
+#include "common/api/component_config.h"
 #include "common/api/json_io.h"
-#include "common/api/yaml_json.h"
 #include "common/base/config_file.h"
 
 namespace orch::agent {
@@ -73,23 +73,12 @@ Status checkEvictionHard(const FieldPath& root, const std::map<std::string, std:
 }  // namespace
 
 Result<KubeletConfigFile> parseKubeletConfig(std::string_view text, const std::string& base_dir) {
-  ORCH_ASSIGN_OR_RETURN(api::Json j, api::yamlToJson(text));
-  if (!j.is_object()) {
-    return Status::invalid(std::string("expected a KubeletConfiguration object, got ") +
-                           api::jsonTypeName(j));
-  }
+  ORCH_ASSIGN_OR_RETURN(api::Json j, api::parseComponentConfig(text, "KubeletConfiguration",
+                                                               {kKubeletConfigApiVersion}));
   const FieldPath root;
   api::Reader r(j, root);
-  std::string api_version, kind;
-  ORCH_RETURN_IF_ERROR(r("apiVersion", api_version));
-  ORCH_RETURN_IF_ERROR(r("kind", kind));
-  if (kind != "KubeletConfiguration") {
-    return fieldError(root.key("kind"), "expected KubeletConfiguration, got \"" + kind + "\"");
-  }
-  if (api_version != kKubeletConfigApiVersion) {
-    return fieldError(root.key("apiVersion"), std::string("expected ") + kKubeletConfigApiVersion +
-                                                  ", got \"" + api_version + "\"");
-  }
+  (void)r.take("apiVersion");  // both checked by parseComponentConfig
+  (void)r.take("kind");
 
   KubeletConfigFile f;
   ORCH_RETURN_IF_ERROR(r("containerRuntimeEndpoint", f.containerRuntimeEndpoint));

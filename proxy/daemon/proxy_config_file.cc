@@ -1,7 +1,7 @@
 #include "proxy/daemon/proxy_config_file.h"
 
+#include "common/api/component_config.h"
 #include "common/api/json_io.h"
-#include "common/api/yaml_json.h"
 #include "common/base/config_file.h"
 #include "proxy/daemon/value_parsers.h"
 
@@ -48,23 +48,14 @@ Status readPeriods(api::Reader& r, SyncPeriods& out) {
 
 Result<KubeProxyConfigFile> parseKubeProxyConfig(std::string_view text,
                                                  const std::string& base_dir) {
-  ORCH_ASSIGN_OR_RETURN(api::Json j, api::yamlToJson(text));
-  if (!j.is_object()) {
-    return Status::invalid(std::string("expected a KubeProxyConfiguration object, got ") +
-                           api::jsonTypeName(j));
-  }
+  const std::string group = std::string(kKubeProxyConfigGroup) + "/";
+  ORCH_ASSIGN_OR_RETURN(api::Json j,
+                        api::parseComponentConfig(text, "KubeProxyConfiguration",
+                                                  {group + "v1alpha1", group + "v1alpha2"}));
   const FieldPath root;
   api::Reader r(j, root);
-  std::string api_version, kind;
-  ORCH_RETURN_IF_ERROR(r("apiVersion", api_version));
-  ORCH_RETURN_IF_ERROR(r("kind", kind));
-  if (kind != "KubeProxyConfiguration")
-    return fieldError(root.key("kind"), "expected KubeProxyConfiguration, got \"" + kind + "\"");
-  const std::string group = std::string(kKubeProxyConfigGroup) + "/";
-  if (api_version != group + "v1alpha1" && api_version != group + "v1alpha2") {
-    return fieldError(root.key("apiVersion"),
-                      "expected " + group + "v1alpha1 or v1alpha2, got \"" + api_version + "\"");
-  }
+  (void)r.take("apiVersion");  // both checked by parseComponentConfig
+  (void)r.take("kind");
 
   KubeProxyConfigFile f;
   ORCH_RETURN_IF_ERROR(r("bindAddress", f.bind_address));

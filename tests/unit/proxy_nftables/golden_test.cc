@@ -3,32 +3,16 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "proxy/nftables/nft_planner.h"
+#include "tests/support/golden.h"
 #include "tests/unit/proxy_nftables/test_states.h"
 
 namespace orch::proxy::testing {
 namespace {
 
-std::string goldenPath(const std::string& name) {
-  return std::string(ORCH_PROXY_NFTABLES_TESTDATA) + "/" + name + ".golden";
-}
-
 void checkGolden(const std::string& name, const std::string& text) {
-  std::string path = goldenPath(name);
-  const char* update = std::getenv("ORCH_UPDATE_GOLDEN");
-  if (update != nullptr && std::string(update) == "1") {
-    std::ofstream(path) << text;
-    return;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path << " (run with ORCH_UPDATE_GOLDEN=1)";
-  std::stringstream want;
-  want << in.rdbuf();
-  EXPECT_EQ(text, want.str()) << "golden " << path << " differs (ORCH_UPDATE_GOLDEN=1 rewrites)";
+  ::orch::testing::expectGoldenFile(
+      std::string(ORCH_PROXY_NFTABLES_TESTDATA) + "/" + name + ".golden", text);
 }
 
 class GoldenTest : public ::testing::TestWithParam<std::string> {};
