@@ -1,7 +1,7 @@
 // orch-shim against containerd 1.6 + runc, side by side in one run, through CRI: for N pods in
-// sequence (one busybox container `sleep 3600` each) the time of RunPodSandbox,
-// CreateContainer, StartContainer, then with all N running the runtime's RSS, then the time of
-// StopContainer (timeout 0) + RemoveContainer + StopPodSandbox + RemovePodSandbox per pod. The
+// sequence, alternating between the two (one busybox container `sleep 3600` each), the time
+// of RunPodSandbox, CreateContainer, StartContainer, then with all N running the runtime's
+// RSS, then the time of StopContainer (timeout 0) + RemoveContainer + StopPodSandbox + RemovePodSandbox per pod. The
 // RSS idle is taken after start (images imported), before the first pod. Each runtime gets a
 // fresh private node (bench_node.h): the same busybox image, our CNI plugins and the same
 // conflist. Figures only: never passes or fails on time, but any failed CRI call makes the exit
@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "bench_node.h"
@@ -65,58 +67,22 @@ bool failed(RuntimeFigures& fig, const Options& o, const Status& st) {
   return !o.keep_going || g_interrupted;
 }
 
-// Starts the pods, samples RSS, stops them. Returns false when the run stopped early.
-bool measure(const Options& o, RuntimeProcess& rt, const BenchNode& node, PodCycle& cycle,
-             RuntimeFigures& fig) {
-  // Let start-up work (containerd's image events, orch-shim's GC) settle before the idle figure.
-  std::this_thread::sleep_for(2s);
-  fig.idle = sampleRss(rt.pid(), node.trackedPids(), rt.helperComm());
-  progress(fig.label, "idle: " + rssText(fig.idle, rt.helperComm()));
-
+// One runtime under measurement: its private node, the daemon, a CRI client and its pods.
+struct Side {
+  RuntimeKind kind;
+  RuntimeFigures* fig;
+  std::unique_ptr<BenchNode> node;
+  std::unique_ptr<RuntimeProcess> rt;
+  std::optional<orch::cri::CriClient> client;
+  std::optional<PodCycle> cycle;
   std::vector<std::pair<StartedPod, PodTimes>> running;
-  for (int i = 0; i < o.pods && !g_interrupted; ++i) {
-    PodTimes t;
-    auto pod = cycle.start(i, t);
-    if (!pod.ok()) {
-      if (failed(fig, o, pod.status())) break;
-      continue;
-    }
-    fig.started.push_back(t);
-    running.emplace_back(std::move(*pod), t);
-    if ((i + 1) % 10 == 0 || i + 1 == o.pods) {
-      char buf[160];
-      std::snprintf(buf, sizeof buf, "%d pods started; last: run %.1f create %.1f start %.1f ms",
-                    i + 1, t.run, t.create, t.start);
-      progress(fig.label, buf);
-    }
-  }
-  bool complete = fig.errors.empty() && !g_interrupted;
-  if (!running.empty() && !g_interrupted) {
-    std::this_thread::sleep_for(1s);
-    fig.loaded = sampleRss(rt.pid(), node.trackedPids(), rt.helperComm());
-    fig.pods_running = static_cast<int>(running.size());
-    progress(fig.label, "with " + std::to_string(running.size()) +
-                            " pods: " + rssText(fig.loaded, rt.helperComm()));
-  }
-  for (auto& [pod, t] : running) {
-    if (g_interrupted) break;
-    Status st = cycle.stop(pod, t);
-    if (!st.isOk()) {
-      complete = false;
-      if (failed(fig, o, st)) break;
-      continue;
-    }
-    fig.stopped.push_back(t);
-  }
-  if (!running.empty()) {
-    progress(fig.label, std::to_string(fig.stopped.size()) + " pods stopped and removed");
-  }
-  return complete && !g_interrupted;
-}
+  bool stopped = false;  // a failure ended this side's run
+};
 
-// One runtime from start to cleanup. False when anything failed.
-bool benchRuntime(RuntimeKind kind, const Options& o, RuntimeFigures& fig) {
-  const bool orch = kind == RuntimeKind::kOrchShim;
+// Node, daemon and client of one side. False (recorded) when any fails.
+bool setUp(Side& side, const Options& o) {
+  RuntimeFigures& fig = *side.fig;
+  const bool orch = side.kind == RuntimeKind::kOrchShim;
   fig.label = orch ? "orch-shim" : "containerd";
   fig.helper = orch ? "orch-monitor" : "containerd-shim-runc-v2";
   auto node = BenchNode::create(orch ? "orch" : "containerd");
@@ -124,42 +90,123 @@ bool benchRuntime(RuntimeKind kind, const Options& o, RuntimeFigures& fig) {
     failed(fig, o, node.status().withContext("set up the node"));
     return false;
   }
-  progress(fig.label, "node: " + (*node)->dir() + ", netns " + (*node)->netnsPath());
-  auto rt = RuntimeProcess::start(kind, **node, o.paths);
+  side.node = std::move(node).value();
+  progress(fig.label, "node: " + side.node->dir() + ", netns " + side.node->netnsPath());
+  auto rt = RuntimeProcess::start(side.kind, *side.node, o.paths);
   if (!rt.ok()) {
     failed(fig, o, rt.status().withContext("start " + fig.label));
     return false;
   }
-  fig.version = (*rt)->version();
-  progress(fig.label,
-           fig.version + " ready, pid " + std::to_string((*rt)->pid()) + ", " + (*rt)->endpoint());
-  auto client = orch::cri::connectCri((*rt)->endpoint());
+  side.rt = std::move(rt).value();
+  fig.version = side.rt->version();
+  progress(fig.label, fig.version + " ready, pid " + std::to_string(side.rt->pid()) + ", " +
+                          side.rt->endpoint());
+  auto client = orch::cri::connectCri(side.rt->endpoint());
   if (!client.ok()) {
     failed(fig, o, client.status());
     return false;
   }
-  PodCycle cycle(*client, **node, orch ? "orch" : "ctrd");
+  side.client.emplace(std::move(client).value());
+  side.cycle.emplace(*side.client, *side.node, orch ? "orch" : "ctrd");
   fig.ran = true;
-  bool ok = measure(o, **rt, **node, cycle, fig);
-  // Whatever is left (a failed pod, an interrupted run) goes through CRI first.
-  Status left = cycle.removeAll();
-  if (!left.isOk()) {
-    ok = false;
-    fig.errors.push_back("cleanup through CRI: " + left.message());
-    std::fprintf(stderr, "FAILED [%s] cleanup through CRI: %s\n", fig.label.c_str(),
-                 left.message().c_str());
+  return true;
+}
+
+// A failure of one side's CRI call: recorded; the side stops unless --keep-going.
+void sideFailed(Side& side, const Options& o, const Status& st) {
+  if (failed(*side.fig, o, st)) side.stopped = true;
+}
+
+// Starts the pods, samples RSS, stops them — pod by pod alternating between the sides, so
+// that both see the same machine (its speed drifts over a run; a ratio of two runs taken
+// minutes apart drifts with it).
+void measure(const Options& o, std::vector<Side*>& sides) {
+  // Let start-up work (containerd's image events, orch-shim's GC) settle before the idle figure.
+  std::this_thread::sleep_for(2s);
+  for (Side* side : sides) {
+    side->fig->idle = sampleRss(side->rt->pid(), side->node->trackedPids(), side->rt->helperComm());
+    progress(side->fig->label, "idle: " + rssText(side->fig->idle, side->rt->helperComm()));
   }
-  if (!ok)
-    std::fprintf(stderr, "[%s] daemon log tail:\n%s\n", fig.label.c_str(),
-                 (*rt)->logTail().c_str());
-  Status stopped = (*rt)->stop();
-  if (!stopped.isOk())
-    std::fprintf(stderr, "[%s] stop: %s\n", fig.label.c_str(), stopped.message().c_str());
+  for (int i = 0; i < o.pods && !g_interrupted; ++i) {
+    for (Side* side : sides) {
+      if (side->stopped) continue;
+      PodTimes t;
+      auto pod = side->cycle->start(i, t);
+      if (!pod.ok()) {
+        sideFailed(*side, o, pod.status());
+        continue;
+      }
+      side->fig->started.push_back(t);
+      side->running.emplace_back(std::move(*pod), t);
+      if ((i + 1) % 10 == 0 || i + 1 == o.pods) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%d pods started; last: run %.1f create %.1f start %.1f ms",
+                      i + 1, t.run, t.create, t.start);
+        progress(side->fig->label, buf);
+      }
+    }
+  }
+  if (g_interrupted) return;
+  std::this_thread::sleep_for(1s);
+  for (Side* side : sides) {
+    if (side->running.empty()) continue;
+    RuntimeFigures& fig = *side->fig;
+    fig.loaded = sampleRss(side->rt->pid(), side->node->trackedPids(), side->rt->helperComm());
+    fig.pods_running = static_cast<int>(side->running.size());
+    progress(fig.label, "with " + std::to_string(side->running.size()) +
+                            " pods: " + rssText(fig.loaded, side->rt->helperComm()));
+  }
+  size_t most = 0;
+  for (Side* side : sides) most = std::max(most, side->running.size());
+  for (size_t i = 0; i < most && !g_interrupted; ++i) {
+    for (Side* side : sides) {
+      if (side->stopped || i >= side->running.size()) continue;
+      auto& [pod, t] = side->running[i];
+      Status st = side->cycle->stop(pod, t);
+      if (!st.isOk()) {
+        sideFailed(*side, o, st);
+        continue;
+      }
+      side->fig->stopped.push_back(t);
+    }
+  }
+  for (Side* side : sides) {
+    if (!side->running.empty())
+      progress(side->fig->label,
+               std::to_string(side->fig->stopped.size()) + " pods stopped and removed");
+  }
+}
+
+// Cleanup of one side, whatever happened: the pods through CRI, the daemon, the node.
+// False when anything of this side failed.
+bool tearDown(Side& side) {
+  RuntimeFigures& fig = *side.fig;
+  bool ok = fig.errors.empty() && !g_interrupted;
+  if (side.cycle) {
+    // Whatever is left (a failed pod, an interrupted run) goes through CRI first.
+    Status left = side.cycle->removeAll();
+    if (!left.isOk()) {
+      ok = false;
+      fig.errors.push_back("cleanup through CRI: " + left.message());
+      std::fprintf(stderr, "FAILED [%s] cleanup through CRI: %s\n", fig.label.c_str(),
+                   left.message().c_str());
+    }
+  }
+  side.cycle.reset();
+  side.client.reset();
+  if (side.rt) {
+    if (!ok)
+      std::fprintf(stderr, "[%s] daemon log tail:\n%s\n", fig.label.c_str(),
+                   side.rt->logTail().c_str());
+    Status stopped = side.rt->stop();
+    if (!stopped.isOk())
+      std::fprintf(stderr, "[%s] stop: %s\n", fig.label.c_str(), stopped.message().c_str());
+  }
   // Helpers outlive a daemon only while they still have a pod; give them a moment to go.
-  for (int i = 0; i < 50 && !(*node)->trackedPids().empty(); ++i)
+  for (int i = 0; side.node && i < 50 && !side.node->trackedPids().empty(); ++i)
     std::this_thread::sleep_for(100ms);
-  node->reset();  // kills what is still left in the node's cgroups, removes the node
-  rt->reset();
+  side.node.reset();  // kills what is still left in the node's cgroups, removes the node
+  side.rt.reset();
   return ok;
 }
 
@@ -202,11 +249,18 @@ int main(int argc, char** argv) {
               "RemovePodSandbox, for both; times are the RPCs as the client sees them";
 
   RuntimeFigures ours, theirs;
+  Side orch_side{.kind = RuntimeKind::kOrchShim, .fig = &ours};
+  Side ctrd_side{.kind = RuntimeKind::kContainerd, .fig = &theirs};
+  std::vector<Side*> sides;
+  if (o.runtime != "containerd") sides.push_back(&orch_side);
+  if (o.runtime != "orch") sides.push_back(&ctrd_side);
   bool ok = true;
-  if (o.runtime != "containerd") ok = benchRuntime(RuntimeKind::kOrchShim, o, ours);
-  if (o.runtime != "orch" && (ok || o.keep_going) && !g_interrupted) {
-    ok = benchRuntime(RuntimeKind::kContainerd, o, theirs) && ok;
-  }
+  for (Side* side : sides) ok = !g_interrupted && setUp(*side, o) && ok;
+  std::vector<Side*> ready;
+  for (Side* side : sides)
+    if (side->fig->ran) ready.push_back(side);
+  if ((ok || o.keep_going) && !ready.empty() && !g_interrupted) measure(o, ready);
+  for (Side* side : sides) ok = tearDown(*side) && ok;
   ctx.load_end = loadAverage();
   printReport(ctx, o.runtime != "containerd" ? &ours : nullptr,
               o.runtime != "orch" ? &theirs : nullptr);

@@ -69,7 +69,9 @@ const char* nsName(int type) {
   }
 }
 
-Status runPlan(ChildPlan& plan) {
+// The child's first part, while the parent moves it into its cgroup (on cgroup v1 that
+// waits for an RCU grace period): what does not depend on the cgroup.
+Status setUpBeforeCgroup(ChildPlan& plan) {
   const LaunchSpec& spec = *plan.spec;
   ORCH_RETURN_IF_ERROR(setupStdio(plan.stdio));
   if (::setsid() < 0) return Status::fromErrno("setsid");
@@ -84,14 +86,20 @@ Status runPlan(ChildPlan& plan) {
   if (plan.unshare_mnt_after_join && ::unshare(CLONE_NEWNS) != 0) {
     return Status::fromErrno("unshare mnt namespace");
   }
-  // After the parent moved us into the cgroup, so that it becomes the namespace's root.
-  if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) {
-    return Status::fromErrno("unshare cgroup namespace");
-  }
   if (plan.own_mount_ns) ORCH_RETURN_IF_ERROR(prepareRootfs(spec, plan.rootfs));
   if (plan.set_hostname) ORCH_RETURN_IF_ERROR(setHostname(spec.hostname));
   if (plan.apply_sysctls) ORCH_RETURN_IF_ERROR(writeSysctls(spec.sysctls));
   if (plan.own_mount_ns) ORCH_RETURN_IF_ERROR(finishRootfs(spec));
+  return Status::ok();
+}
+
+// The rest, once in the cgroup: limits, security, exec. Returns only on failure.
+Status execAfterCgroup(ChildPlan& plan) {
+  const LaunchSpec& spec = *plan.spec;
+  // In the cgroup by now, so that it becomes the namespace's root.
+  if (plan.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) {
+    return Status::fromErrno("unshare cgroup namespace");
+  }
   ORCH_RETURN_IF_ERROR(applyRlimits(spec.rlimits));
   if (plan.apply_oom_score_adj) ORCH_RETURN_IF_ERROR(applyOomScoreAdj(spec.oom_score_adj));
 
@@ -200,13 +208,15 @@ Result<pid_t> launchChild(ChildPlan& plan) {
     resetSignals();
     err_pipe.first.reset();
     sync_pipe.second.reset();
+    Status s = setUpBeforeCgroup(plan);
+    if (!s.isOk()) failChild(err_pipe.second.get(), s);
     char go;
     ssize_t n;
     while ((n = ::read(sync_pipe.first.get(), &go, 1)) < 0 && errno == EINTR) {
     }
     if (n != 1) _exit(127);  // the parent gave up
     sync_pipe.first.reset();
-    Status s = runPlan(plan);
+    s = execAfterCgroup(plan);
     failChild(err_pipe.second.get(), s.isOk() ? Status::error(EIO, "launch: no exec") : s);
   }
   int clone_errno = errno;
@@ -221,22 +231,18 @@ Result<pid_t> launchChild(ChildPlan& plan) {
   sync_pipe.first.reset();
   Status placed = restore;
   if (placed.isOk() && plan.cgroup) placed = plan.cgroup->enter(pid);
-  if (!placed.isOk()) {
-    sync_pipe.second.reset();  // the child sees EOF and exits
-    ::kill(pid, SIGKILL);
-    reap(pid);
-    return placed;
+  if (placed.isOk()) {
+    char go = 1;
+    if (::send(sync_pipe.second.get(), &go, 1, MSG_NOSIGNAL) != 1)
+      placed = Status::fromErrno("start the child");
   }
-  char go = 1;
-  if (::send(sync_pipe.second.get(), &go, 1, MSG_NOSIGNAL) != 1) {
-    Status s = Status::fromErrno("start the child");
-    ::kill(pid, SIGKILL);
-    reap(pid);
-    return s;
-  }
+  // Without the go byte the child sees EOF and exits. Either way its report tells: an
+  // error of its own (it may have failed before the go, in its first part) comes first.
   sync_pipe.second.reset();
   Status report = readReport(err_pipe.first.get());
+  if (report.isOk() && !placed.isOk()) report = placed;
   if (!report.isOk()) {
+    ::kill(pid, SIGKILL);
     reap(pid);
     return report;
   }

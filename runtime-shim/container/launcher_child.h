@@ -3,8 +3,10 @@
 // parent (everything that can be decided or opened on the host beforehand is), and the
 // clone itself with the parent's side of the handshake.
 //
-// Handshake: the child first waits for one byte on a sync socket (sent once the parent has
-// put it into its cgroup); any failure before exec is written to the CLOEXEC error pipe as
+// Handshake: the child sets up what does not depend on its cgroup (stdio, namespaces,
+// rootfs, hostname, sysctls) while the parent puts it into the cgroup, then waits for one
+// byte on a sync socket (sent once it is in) before the rest (cgroup namespace, limits,
+// security, exec); any failure before exec is written to the CLOEXEC error pipe as
 // {int errno; text} and the child exits 127. EOF on the error pipe without data = exec'd.
 
 #include <sys/capability.h>
@@ -36,7 +38,7 @@ struct ChildPlan {
   UniqueFd join_pid;                           // joined by the parent around clone
   std::vector<std::pair<int, UniqueFd>> join;  // {CLONE_NEW*, fd}, setns in the child
   bool unshare_mnt_after_join = false;         // joined a mnt ns but needs a rootfs
-  bool new_cgroup_ns = false;                  // unshared after entering the cgroup
+  bool new_cgroup_ns = false;                  // unshared once in the cgroup
   bool own_mount_ns = false;                   // prepare/finishRootfs run
   RootfsOptions rootfs;
   bool set_hostname = false;
@@ -45,7 +47,7 @@ struct ChildPlan {
 
   std::vector<cap_value_t> caps;
   std::optional<SeccompFilter> seccomp;
-  std::optional<Cgroup> cgroup;  // entered by the parent before the child continues
+  std::optional<Cgroup> cgroup;  // entered by the parent while the child sets up
 };
 
 // Clones the child, runs the plan in it, and returns its pid once it exec'd — or the error

@@ -53,30 +53,37 @@ cni::RuntimeConf PodNetworkManager::runtimeConf(const PodNetworkRequest& req,
   return rt;
 }
 
-Result<PodNetwork> PodNetworkManager::setUp(const PodNetworkRequest& req) {
-  ORCH_ASSIGN_OR_RETURN(auto list, cni::loadFirstNetwork(opts_.conf_dir));
-  // containerd's naming: "cni-" and a random UUID-like suffix.
+std::string PodNetworkManager::newNamespacePath() {
   std::string id = newObjectId();
-  std::string name = "cni-" + id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) +
-                     "-" + id.substr(16, 4) + "-" + id.substr(20, 12);
+  return std::string(netlink::NetNs::kRunDir) + "/cni-" + id.substr(0, 8) + "-" +
+         id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) + "-" +
+         id.substr(20, 12);
+}
+
+Status PodNetworkManager::createNamespace(const std::string& netns_path) {
+  const std::string name = netnsNameOf(netns_path);
   ORCH_ASSIGN_OR_RETURN(auto ns, netlink::NetNs::create(name));
-  PodNetwork out;
-  out.netns_path = ns.path();
-  auto undo = [&](Status st) {
+  if (Status st = bringLoopbackUp(ns); !st.isOk()) {
     (void)netlink::NetNs::remove(name);
     return st;
-  };
-  if (Status st = bringLoopbackUp(ns); !st.isOk()) return undo(st);
-  auto rt = runtimeConf(req, out.netns_path);
+  }
+  return Status::ok();
+}
+
+Result<std::vector<std::string>> PodNetworkManager::attach(const PodNetworkRequest& req,
+                                                           const std::string& netns_path) {
+  ORCH_ASSIGN_OR_RETURN(auto list, cni::loadFirstNetwork(opts_.conf_dir));
+  auto rt = runtimeConf(req, netns_path);
   auto added = cni_.addNetworkList(list, rt);
   if (!added.ok()) {
     (void)cni_.delNetworkList(list, rt);
-    return undo(added.status().withContext("CNI ADD of network \"" + list.name + "\""));
+    return added.status().withContext("CNI ADD of network \"" + list.name + "\"");
   }
-  for (const auto& ip : added->ips) out.ips.push_back(ip.address.ip.toString());
-  std::stable_partition(out.ips.begin(), out.ips.end(),
+  std::vector<std::string> ips;
+  for (const auto& ip : added->ips) ips.push_back(ip.address.ip.toString());
+  std::stable_partition(ips.begin(), ips.end(),
                         [](const std::string& ip) { return ip.find(':') == std::string::npos; });
-  return out;
+  return ips;
 }
 
 Status PodNetworkManager::tearDown(const PodNetworkRequest& req, const std::string& netns_path) {
@@ -87,6 +94,10 @@ Status PodNetworkManager::tearDown(const PodNetworkRequest& req, const std::stri
     Status st = cni_.delNetworkList(*list, rt);
     if (!st.isOk()) return st.withContext("CNI DEL of network \"" + list->name + "\"");
   }
+  return removeNamespace(netns_path);
+}
+
+Status PodNetworkManager::removeNamespace(const std::string& netns_path) {
   Status st = netlink::NetNs::remove(netnsNameOf(netns_path));
   if (!st.isOk() && st.code() != ENOENT) return st;
   return Status::ok();

@@ -1,6 +1,6 @@
 #pragma once
 // A pod's network: its namespace (pinned at /run/netns/cni-<uuid>, as containerd names
-// them), `lo` up, and the first CNI network of the conf dir attached as eth0 through
+// them) with `lo` up, and the first CNI network of the conf dir attached as eth0 through
 // common/cni (ADD with the pod's CNI_ARGS and port mappings; DEL on teardown).
 //
 // The configuration is re-read on every call, so a CNI config installed after orch-shim
@@ -30,10 +30,6 @@ struct PodNetworkRequest {
   std::vector<PortMapping> port_mappings;  // only those with a host port reach CNI
 };
 
-struct PodNetwork {
-  std::string netns_path;
-  std::vector<std::string> ips;  // IPv4 first (the pod's primary IP), then the rest
-};
 
 struct NetworkOptions {
   std::string conf_dir = "/etc/cni/net.d";
@@ -45,12 +41,20 @@ class PodNetworkManager {
  public:
   explicit PodNetworkManager(NetworkOptions opts);
 
-  // Creates the namespace and attaches the network. On failure everything done so far is
-  // undone (CNI DEL, namespace removed).
-  Result<PodNetwork> setUp(const PodNetworkRequest& req);
+  // A name for a new namespace: its path under /run/netns, containerd's "cni-<uuid>".
+  static std::string newNamespacePath();
+  // Creates the namespace at `netns_path` (from newNamespacePath) with `lo` up. On failure
+  // nothing is left behind.
+  Status createNamespace(const std::string& netns_path);
+  // CNI ADD of the conf dir's first network to the namespace: the pod's IPs, IPv4 first
+  // (the pod's primary IP). On failure the ADD is undone (CNI DEL); the namespace stays.
+  Result<std::vector<std::string>> attach(const PodNetworkRequest& req,
+                                          const std::string& netns_path);
   // CNI DEL (the cached result's config when there is one) and removal of the namespace.
   // Idempotent: a namespace already gone, or never attached, is fine.
   Status tearDown(const PodNetworkRequest& req, const std::string& netns_path);
+  // Removal of a namespace that was never attached; one already gone is fine.
+  static Status removeNamespace(const std::string& netns_path);
   // Why the network is not ready ("" when it is): no loadable config, or a plugin missing.
   std::string notReadyReason();
 

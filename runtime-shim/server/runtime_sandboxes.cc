@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <future>
 
 #include "common/base/file_util.h"
 #include "runtime-shim/container/cgroups.h"
@@ -52,6 +53,7 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
                               runtime::v1::RunPodSandboxResponse* resp) {
   const auto& config = req.config();
   ORCH_RETURN_IF_ERROR(validateSandboxConfig(config));
+  const auto& ns = config.linux().security_context().namespace_options();
   auto entry = std::make_shared<SandboxEntry>();
   SandboxRecord& rec = entry->rec;
   rec.id = newObjectId();
@@ -59,29 +61,48 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
   rec.runtime_handler = req.runtime_handler();
   rec.created_at_ns = unixNanosNow();
   rec.cgroup_parent = sandboxCgroupParent(config, opts_.cgroup_parent, rec.id);
+  if (ns.network() != NODE) rec.netns_path = PodNetworkManager::newNamespacePath();
   entry->name = sandboxName(config.metadata());
   ORCH_RETURN_IF_ERROR(reserveName(entry->name, rec.id));
   std::lock_guard op(entry->op);
 
   const std::string dir = sandboxDir(rec.id);
-  const auto& ns = config.linux().security_context().namespace_options();
+  bool netns_created = false;
+  std::future<Result<ProcessState>> pause;
   auto rollback = [&](Status st) {
+    if (pause.valid()) (void)pause.get();  // the launch ends before it is undone
     (void)MonitorClient::destroy(dir);
-    if (rec.network_ready) (void)network_.tearDown(networkRequest(rec), rec.netns_path);
+    if (rec.network_ready) {
+      (void)network_.tearDown(networkRequest(rec), rec.netns_path);
+    } else if (netns_created) {
+      (void)PodNetworkManager::removeNamespace(rec.netns_path);
+    }
     if (rec.shm_mounted) unmountShm(dir + "/shm");
     (void)sandbox_store_.remove(rec.id);
     releaseName(entry->name);
     return st;
   };
-  // The record first: a crash from here on leaves a NotReady sandbox the kubelet removes.
+  // The record first, naming the namespace to come: a crash from here on leaves a NotReady
+  // sandbox whose stop finds everything made for it.
   if (Status st = sandbox_store_.put(rec.id, toJson(rec)); !st.isOk()) return rollback(st);
-  if (ns.network() != NODE) {
-    auto net = network_.setUp(networkRequest(rec));
-    if (!net.ok()) return rollback(net.status().withContext("set up pod network"));
-    rec.netns_path = net->netns_path;
-    rec.ips = net->ips;
+  if (!rec.netns_path.empty()) {
+    if (Status st = network_.createNamespace(rec.netns_path); !st.isOk())
+      return rollback(st.withContext("create the pod's network namespace"));
+    netns_created = true;
+  }
+  LaunchSpec spec = buildSandboxSpec(rec, opts_.pause_binary);
+  if (Status st = writeFileAtomic(dir + "/spec.json", toJson(spec).dump(), 0600, true); !st.isOk())
+    return rollback(st);
+  // The pause process starts while CNI runs: on cgroup v1 its move into the pod's cgroup
+  // waits for an RCU grace period (~10 ms here), which need not hold up the network. With
+  // sysctls, upstream's order stays (network first, then the sandbox's sysctls).
+  auto startPause = [this, &dir] { return monitor_.start(dir); };
+  if (config.linux().sysctls().empty()) pause = std::async(std::launch::async, startPause);
+  if (!rec.netns_path.empty()) {
+    auto ips = network_.attach(networkRequest(rec), rec.netns_path);
+    if (!ips.ok()) return rollback(ips.status().withContext("set up pod network"));
+    rec.ips = std::move(ips).value();
     rec.network_ready = true;
-    if (Status st = sandbox_store_.put(rec.id, toJson(rec)); !st.isOk()) return rollback(st);
   }
   DnsSettings dns{
       .servers = {config.dns_config().servers().begin(), config.dns_config().servers().end()},
@@ -93,12 +114,9 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
     if (Status st = mountShm(dir + "/shm"); !st.isOk()) return rollback(st);
     rec.shm_mounted = true;
   }
-  if (Status st = sandbox_store_.put(rec.id, toJson(rec)); !st.isOk()) return rollback(st);
-  LaunchSpec spec = buildSandboxSpec(rec, opts_.pause_binary);
-  if (Status st = writeFileAtomic(dir + "/spec.json", toJson(spec).dump(), 0600, true); !st.isOk())
-    return rollback(st);
-  auto started = monitor_.start(dir);
+  Result<ProcessState> started = pause.valid() ? pause.get() : startPause();
   if (!started.ok()) return rollback(started.status().withContext("start pause process"));
+  if (Status st = sandbox_store_.put(rec.id, toJson(rec)); !st.isOk()) return rollback(st);
 
   {
     std::lock_guard lock(mu_);
@@ -125,6 +143,10 @@ Status Runtime::stopSandboxLocked(SandboxEntry& sb) {
       rec.network_ready = false;
     }
     ORCH_RETURN_IF_ERROR(sandbox_store_.put(rec.id, toJson(rec)));
+  } else if (!rec.netns_path.empty()) {
+    // Never attached (a RunPodSandbox cut short): the namespace may still be there.
+    ORCH_RETURN_IF_ERROR(PodNetworkManager::removeNamespace(rec.netns_path)
+                             .withContext("remove the pod's network namespace"));
   }
   if (rec.shm_mounted) {
     unmountShm(sandboxDir(rec.id) + "/shm");
