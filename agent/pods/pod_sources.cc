@@ -28,6 +28,8 @@ void PodSources::start() {
     client::InformerOptions opts;
     opts.fieldSelector = "spec.nodeName=" + node_name_;
     informer_ = std::make_unique<client::Informer<api::Pod>>(*client_, opts);
+    // The agent never reads managedFields (status goes out on a fresh GET): not kept.
+    informer_->setTransform(client::stripManagedFields<api::Pod>);
     informer_->addEventHandler({
         .onAdd = [this](const api::Pod& p) { upsert(p); },
         .onUpdate = [this](const api::Pod&, const api::Pod& p) { upsert(p); },

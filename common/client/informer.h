@@ -67,6 +67,13 @@ class InformerBase {
   virtual bool hasSynced() const = 0;
 };
 
+// A transform for objects whose server-side-apply bookkeeping the cache's users never read
+// (client-go's TransformStripManagedFields): it is often the bulk of an object.
+template <api::KindType T>
+void stripManagedFields(T& obj) {
+  obj.metadata.managedFields = api::Json();
+}
+
 template <api::KindType T>
 class Informer final : public InformerBase {
  public:
@@ -95,6 +102,10 @@ class Informer final : public InformerBase {
   void addIndexer(const std::string& name, typename Store<T>::IndexFunc fn) {
     store_.addIndexer(name, std::move(fn));
   }
+
+  // Applied to every object before the cache and the handlers see it (client-go's
+  // SetTransform), e.g. stripManagedFields<T> to hold less. Set before start().
+  void setTransform(std::function<void(T&)> fn) { transform_ = std::move(fn); }
 
   void start() override {
     std::lock_guard l(mu_);
@@ -194,6 +205,7 @@ class Informer final : public InformerBase {
     std::set<std::string> keep;
     for (auto& item : items) {
       if (stopping()) return;
+      if (transform_) transform_(item);
       Ptr obj = std::make_shared<const T>(std::move(item));
       keep.insert(Store<T>::keyOf(*obj));
       Ptr old = store_.upsert(obj);
@@ -234,6 +246,7 @@ class Informer final : public InformerBase {
         opts_.namespace_, o,
         [this](const std::string& type, T&& in) {
           const std::string rv = in.metadata.resourceVersion;
+          if (transform_) transform_(in);
           if (type == "ADDED" || type == "MODIFIED") {
             Ptr obj = std::make_shared<const T>(std::move(in));
             Ptr old = store_.upsert(obj);
@@ -307,6 +320,7 @@ class Informer final : public InformerBase {
   std::atomic<int> watches_{0};
   std::recursive_mutex handlers_mu_;  // a handler may register another handler
   std::vector<EventHandler<T>> handlers_;
+  std::function<void(T&)> transform_;  // set before start()
   std::thread thread_;
   std::thread resync_thread_;
 };

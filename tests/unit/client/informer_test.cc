@@ -259,6 +259,36 @@ TEST_F(InformerTest, IndexersAndLateHandlers) {
   EXPECT_EQ(adds.load(), 3);
 }
 
+TEST_F(InformerTest, TransformAppliesToListedAndWatchedObjects) {
+  const nlohmann::json fields = {{{"manager", "kubectl"}, {"operation", "Update"}}};
+  auto withFields = [&](const std::string& name) {
+    return nlohmann::json{{"metadata", {{"name", name}, {"managedFields", fields}}},
+                          {"data", {{"v", "1"}}}};
+  };
+  ASSERT_TRUE(server_.create(kCms, withFields("listed")).ok());
+  auto plain = make();
+  auto stripped = make();
+  std::atomic<int> handled_with_fields{0};
+  stripped->addEventHandler({.onAdd = [&](const ConfigMap& cm) {
+    if (!cm.metadata.managedFields.is_null()) ++handled_with_fields;
+  }});
+  stripped->setTransform(stripManagedFields<ConfigMap>);
+  plain->start();
+  stripped->start();
+  ASSERT_TRUE(plain->waitForSync(10s));
+  ASSERT_TRUE(stripped->waitForSync(10s));
+  ASSERT_TRUE(server_.create(kCms, withFields("watched")).ok());
+  for (const char* key : {"default/listed", "default/watched"}) {
+    ASSERT_TRUE(eventually([&] {
+      return plain->store().get(key) != nullptr && stripped->store().get(key) != nullptr;
+    })) << key;
+    EXPECT_EQ(plain->store().get(key)->metadata.managedFields, fields) << key;
+    EXPECT_TRUE(stripped->store().get(key)->metadata.managedFields.is_null()) << key;
+    EXPECT_EQ(stripped->store().get(key)->data.at("v"), "1") << key;
+  }
+  EXPECT_EQ(handled_with_fields.load(), 0);
+}
+
 TEST_F(InformerTest, SharedFactoryHandsOutOneInformerPerKey) {
   put("a", "1");
   SharedInformerFactory f(*client_);
