@@ -47,6 +47,7 @@ class CriStreamWriter {
   void write(std::string_view data);
   // End of the stream: a pending fragment is written as P (as containerd does).
   void finish();
+  const std::string& stream() const { return stream_; }
 
  private:
   void emit(char tag, std::string_view content);

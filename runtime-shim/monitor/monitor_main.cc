@@ -42,6 +42,9 @@ bool absoluteBundle(const char* arg, std::string* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The monitor's own hand-over: its blocked signals and ignored SIGPIPE must stay as they are.
+  if (argc >= 2 && std::string_view(argv[1]) == "supervise")
+    orch::shim::superviseMonitorCommand(argc - 2, argv + 2);
   // Start from a clean signal state whatever the caller left us (orch-shim blocks signals in
   // its threads; some callers ignore a few): the launched processes inherit it.
   sigset_t none;

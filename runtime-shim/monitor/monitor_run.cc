@@ -10,7 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <climits>
+#include <cstdio>
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/base/file_util.h"
@@ -39,12 +44,19 @@ class Monitor {
 
   // Never returns.
   [[noreturn]] void run();
+  // The supervising half after the re-exec (superviseMonitorCommand). Never returns.
+  [[noreturn]] void supervise(MonitorRecord rec, UniqueFd sigfd, const std::string& log_path,
+                              const std::string& cgroup_path,
+                              std::vector<std::pair<std::string, UniqueFd>> outputs);
 
  private:
   // Starts the process; on failure records a StartError.
   Status start();
   Status setupStdio(StdioFds* stdio, std::vector<UniqueFd>* child_ends);
   void sendReport(const Status& s);
+  // Re-executes this program as `supervise`; returns only when that failed.
+  void handOver();
+  [[noreturn]] void superviseUntilExit();
   void loop();
   void onSignals();
   void reap();
@@ -181,6 +193,54 @@ void Monitor::run() {
     ::_exit(1);
   }
   sendReport(s);
+  handOver();
+  superviseUntilExit();  // the re-exec failed: supervise from here
+}
+
+void Monitor::handOver() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return;
+  exe[n] = '\0';
+  std::vector<std::string> args = {exe,
+                                   "supervise",
+                                   bundle_,
+                                   toJson(rec_).dump(),
+                                   std::to_string(sigfd_.get()),
+                                   spec_.log_path,
+                                   spec_.cgroup_path};
+  std::vector<int> fds = {sigfd_.get()};
+  for (const Output& o : outputs_) {
+    args.push_back(o.writer.stream() + "=" + std::to_string(o.fd.get()));
+    fds.push_back(o.fd.get());
+  }
+  for (int fd : fds) (void)::fcntl(fd, F_SETFD, 0);
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(exe, argv.data());
+  for (int fd : fds) (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+void Monitor::supervise(MonitorRecord rec, UniqueFd sigfd, const std::string& log_path,
+                        const std::string& cgroup_path,
+                        std::vector<std::pair<std::string, UniqueFd>> outputs) {
+  rec_ = std::move(rec);
+  spec_.log_path = log_path;
+  spec_.cgroup_path = cgroup_path;
+  sigfd_ = std::move(sigfd);
+  (void)::fcntl(sigfd_.get(), F_SETFD, FD_CLOEXEC);
+  log_.emplace(log_path);
+  (void)log_->open();  // a log that cannot be opened counts write errors; output is drained
+  auto now = [] { return unixNowNs(); };
+  for (auto& [stream, fd] : outputs) {
+    (void)::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
+    outputs_.push_back(Output{std::move(fd), CriStreamWriter(stream, &*log_, now)});
+  }
+  superviseUntilExit();
+}
+
+void Monitor::superviseUntilExit() {
   reap();  // an exit before the signals were blocked sent a SIGCHLD nobody saw
   loop();
   drainAll();
@@ -290,7 +350,40 @@ void Monitor::recordExit() {
   saveRecord();
 }
 
+// A non-negative fd number, or -1.
+int parseFd(std::string_view text) {
+  int fd = -1;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), fd);
+  return ec == std::errc() && p == text.data() + text.size() && fd >= 0 ? fd : -1;
+}
+
 }  // namespace
+
+void superviseMonitorCommand(int argc, char** argv) {
+  // bundle, record, signalfd, log path, cgroup path, then at least one stream=fd.
+  auto broken = [](const char* what) {
+    // Only a hand-over from an incompatible binary gets here; the process is left to run.
+    std::fprintf(stderr, "orch-monitor supervise: %s\n", what);
+    ::_exit(2);
+  };
+  if (argc < 6) broken("usage: supervise <bundle> <record> <signalfd> <log> <cgroup> s=fd...");
+  nlohmann::json j = nlohmann::json::parse(argv[1], nullptr, /*allow_exceptions=*/false);
+  Result<MonitorRecord> rec = j.is_discarded() ? Result<MonitorRecord>(Status::invalid("json"))
+                                               : monitorRecordFromJson(j);
+  if (!rec.ok()) broken("bad record");
+  int sigfd = parseFd(argv[2]);
+  if (sigfd < 0) broken("bad signalfd");
+  std::vector<std::pair<std::string, UniqueFd>> outputs;
+  for (int i = 5; i < argc; ++i) {
+    std::string_view a = argv[i];
+    size_t eq = a.find('=');
+    int fd = eq == std::string_view::npos ? -1 : parseFd(a.substr(eq + 1));
+    if (fd < 0) broken("bad stream=fd");
+    outputs.emplace_back(std::string(a.substr(0, eq)), UniqueFd(fd));
+  }
+  Monitor m(argv[0], UniqueFd());
+  m.supervise(std::move(rec).value(), UniqueFd(sigfd), argv[3], argv[4], std::move(outputs));
+}
 
 int runMonitorCommand(const std::string& bundle) {
   // This process writes the report to the client's pipe; a client gone must not kill it.

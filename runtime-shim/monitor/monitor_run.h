@@ -20,4 +20,13 @@ namespace orch::shim {
 // `bundle` must be absolute. Returns the caller's exit code (the monitor itself _exit()s).
 int runMonitorCommand(const std::string& bundle);
 
+// Once the process runs, the monitor re-executes itself as
+//   orch-monitor supervise <bundle> <record JSON> <signalfd> <log path> <cgroup path>
+//                          <stream>=<fd>...
+// (the process stays its child, the signalfd, the blocked signals and the output fds carry
+// over): the long-lived supervisor then has only the pages of its loop resident, not those
+// of everything the start ran (spec parsing, seccomp, mounts, cgroups). Internal to
+// orch-monitor; `argv` starts after "supervise". Never returns.
+[[noreturn]] void superviseMonitorCommand(int argc, char** argv);
+
 }  // namespace orch::shim
