@@ -1,11 +1,11 @@
 // orch-shim against containerd 1.6 + runc, side by side in one run, through CRI: for N pods in
 // sequence, alternating between the two (one busybox container `sleep 3600` each), the time
 // of RunPodSandbox, CreateContainer, StartContainer, then with all N running the runtime's
-// RSS, then the time of StopContainer (timeout 0) + RemoveContainer + StopPodSandbox + RemovePodSandbox per pod. The
-// RSS idle is taken after start (images imported), before the first pod. Each runtime gets a
-// fresh private node (bench_node.h): the same busybox image, our CNI plugins and the same
-// conflist. Figures only: never passes or fails on time, but any failed CRI call makes the exit
-// status 1 (after cleaning up). Root only.
+// RSS, then the time of StopContainer (timeout 0) + RemoveContainer + StopPodSandbox +
+// RemovePodSandbox per pod. The RSS idle is taken after start (images imported), before the first
+// pod. Each runtime gets a fresh private node (bench_node.h): the same busybox image, our CNI
+// plugins and the same conflist. Figures only: never passes or fails on time, but any failed CRI
+// call makes the exit status 1 (after cleaning up). Root only.
 //
 //   meson test -C build --benchmark --verbose shim
 //   build/bench/shim/bench_shim [--pods 50] [--runtime all|orch|containerd] [--keep-going]

@@ -368,8 +368,8 @@ void superviseMonitorCommand(int argc, char** argv) {
   };
   if (argc < 6) broken("usage: supervise <bundle> <record> <signalfd> <log> <cgroup> s=fd...");
   nlohmann::json j = nlohmann::json::parse(argv[1], nullptr, /*allow_exceptions=*/false);
-  Result<MonitorRecord> rec = j.is_discarded() ? Result<MonitorRecord>(Status::invalid("json"))
-                                               : monitorRecordFromJson(j);
+  Result<MonitorRecord> rec =
+      j.is_discarded() ? Result<MonitorRecord>(Status::invalid("json")) : monitorRecordFromJson(j);
   if (!rec.ok()) broken("bad record");
   int sigfd = parseFd(argv[2]);
   if (sigfd < 0) broken("bad signalfd");

@@ -55,9 +55,8 @@ cni::RuntimeConf PodNetworkManager::runtimeConf(const PodNetworkRequest& req,
 
 std::string PodNetworkManager::newNamespacePath() {
   std::string id = newObjectId();
-  return std::string(netlink::NetNs::kRunDir) + "/cni-" + id.substr(0, 8) + "-" +
-         id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) + "-" +
-         id.substr(20, 12);
+  return std::string(netlink::NetNs::kRunDir) + "/cni-" + id.substr(0, 8) + "-" + id.substr(8, 4) +
+         "-" + id.substr(12, 4) + "-" + id.substr(16, 4) + "-" + id.substr(20, 12);
 }
 
 Status PodNetworkManager::createNamespace(const std::string& netns_path) {

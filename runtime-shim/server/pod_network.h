@@ -30,7 +30,6 @@ struct PodNetworkRequest {
   std::vector<PortMapping> port_mappings;  // only those with a host port reach CNI
 };
 
-
 struct NetworkOptions {
   std::string conf_dir = "/etc/cni/net.d";
   std::vector<std::string> plugin_dirs = {"/opt/cni/bin"};
