@@ -1,5 +1,6 @@
 // orch-monitor run: lifecycle, exit codes and reasons, CRI logs, log reopening, surviving
-// its client, OOM kills, and what the client does with dead monitors.
+// its client, the hand-over to the supervising half, OOM kills, and what the client does with
+// dead monitors.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -147,6 +148,29 @@ TEST_F(MonitorTest, MonitorOutlivesItsClient) {
   ASSERT_TRUE(e.ok()) << e.status().message();
   EXPECT_EQ(e->exit_code, 5);
   EXPECT_NE(readOr(logPath("outlive")).find("stdout F done"), std::string::npos);
+}
+
+TEST_F(MonitorTest, SupervisingHalfKeepsLoggingAndRecordsTheExit) {
+  std::string go = flag("handover");
+  std::string b =
+      bundle("handover", {"/bin/sh", "-c", waitFor(go) + "; echo out; echo err >&2; exit 3"});
+  Result<ProcessState> s = client_.start(b);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  // Once the process runs, the monitor has re-executed itself as `orch-monitor supervise`.
+  const std::string cmdline = "/proc/" + std::to_string(s->monitor_pid) + "/cmdline";
+  ASSERT_TRUE(eventually([&] {
+    std::string argv = readOr(cmdline);
+    size_t first = argv.find('\0');
+    return first != std::string::npos &&
+           argv.compare(first + 1, 10, std::string("supervise\0", 10)) == 0;
+  })) << readOr(cmdline);
+  release(go);
+  Result<ProcessState> e = MonitorClient::waitExited(b, seconds(30));
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->exit_code, 3);
+  EXPECT_EQ(e->reason, "Error");
+  EXPECT_NE(readOr(logPath("handover")).find("stdout F out"), std::string::npos);
+  EXPECT_NE(readOr(logPath("handover")).find("stderr F err"), std::string::npos);
 }
 
 TEST_F(MonitorTest, MemoryLimitOomKillIsReported) {
