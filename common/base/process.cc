@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,34 +31,28 @@ std::vector<char*> cArray(std::vector<std::string>& v) {
   return out;
 }
 
-// Child side after fork: only async-signal-safe calls from here on.
-[[noreturn]] void execChild(const ProcessOptions& opts, char* const* argv, char* const* envp,
-                            int in_fd, int out_fd, int err_fd, int report_fd) {
-  sigset_t all;
-  sigemptyset(&all);
-  sigprocmask(SIG_SETMASK, &all, nullptr);  // daemons block signals; children must not inherit that
-  ::signal(SIGPIPE, SIG_DFL);               // an ignored SIGPIPE would survive exec
-  if (opts.new_session) setsid();
-  if (in_fd >= 0) dup2(in_fd, 0);
-  if (out_fd >= 0) dup2(out_fd, 1);
-  if (err_fd >= 0) dup2(err_fd, 2);
-  if (!opts.working_dir.empty() && chdir(opts.working_dir.c_str()) != 0) {
-    int e = errno;
-    (void)!write(report_fd, &e, sizeof e);
-    _exit(127);
+// posix_spawn's attributes and file actions, released on every path.
+struct SpawnSetup {
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_t actions;
+  SpawnSetup() {
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
   }
-  if (envp != nullptr) {
-    execvpe(argv[0], argv, envp);
-  } else {
-    execvp(argv[0], argv);
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
   }
-  int e = errno;
-  (void)!write(report_fd, &e, sizeof e);
-  _exit(127);
-}
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
 
 }  // namespace
 
+// posix_spawn rather than fork: glibc starts the child with CLONE_VM|CLONE_VFORK, so a large,
+// busy, multi-threaded parent (orch-shim starting monitors and CNI plugins) neither copies its
+// page tables nor takes copy-on-write faults until the child has exec'd. Exec and chdir
+// failures come back as posix_spawn's result.
 Result<Process> Process::spawn(const ProcessOptions& opts) {
   if (opts.argv.empty()) return Status::invalid("spawn: empty argv");
   std::vector<std::string> argv_store = opts.argv;
@@ -79,34 +74,38 @@ Result<Process> Process::spawn(const ProcessOptions& opts) {
   if (opts.pipe_stderr) {
     ORCH_ASSIGN_OR_RETURN(err, makePipe());
   }
-  // The child reports an exec failure (errno) through this pipe; a successful
-  // exec closes it (O_CLOEXEC) and the parent reads EOF.
-  ORCH_ASSIGN_OR_RETURN(Pipe report, makePipe());
 
-  pid_t pid = ::fork();
-  if (pid < 0) return Status::fromErrno("fork " + opts.argv[0]);
-  if (pid == 0) {
-    execChild(opts, argv.data(), opts.env ? envp.data() : nullptr,
-              opts.pipe_stdin ? in.read.get() : devnull.get(),
-              opts.pipe_stdout ? out.write.get() : opts.stdout_to,
-              opts.pipe_stderr ? err.write.get() : opts.stderr_to, report.write.get());
-  }
-  report.write.reset();
+  SpawnSetup setup;
+  // Daemons block signals and ignore SIGPIPE: neither may reach the child (an ignored signal
+  // survives exec).
+  sigset_t none, pipe_default;
+  sigemptyset(&none);
+  sigemptyset(&pipe_default);
+  sigaddset(&pipe_default, SIGPIPE);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (opts.new_session) flags |= POSIX_SPAWN_SETSID;
+  posix_spawnattr_setflags(&setup.attr, flags);
+  posix_spawnattr_setsigmask(&setup.attr, &none);
+  posix_spawnattr_setsigdefault(&setup.attr, &pipe_default);
+  const int in_fd = opts.pipe_stdin ? in.read.get() : devnull.get();
+  const int out_fd = opts.pipe_stdout ? out.write.get() : opts.stdout_to;
+  const int err_fd = opts.pipe_stderr ? err.write.get() : opts.stderr_to;
+  // dup2 onto 0/1/2 (clearing close-on-exec; the originals are all O_CLOEXEC).
+  posix_spawn_file_actions_adddup2(&setup.actions, in_fd, 0);
+  if (out_fd >= 0) posix_spawn_file_actions_adddup2(&setup.actions, out_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&setup.actions, err_fd, 2);
+  if (!opts.working_dir.empty())
+    posix_spawn_file_actions_addchdir_np(&setup.actions, opts.working_dir.c_str());
+
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(),
+                          opts.env ? envp.data() : environ);
+  if (rc != 0) return Status::error(rc, "exec " + opts.argv[0]);
   Process p;
   p.pid_ = pid;
   p.stdin_ = std::move(in.write);
   p.stdout_ = std::move(out.read);
   p.stderr_ = std::move(err.read);
-
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(report.read.get(), &child_errno, sizeof child_errno);
-  } while (n < 0 && errno == EINTR);
-  if (n == static_cast<ssize_t>(sizeof child_errno)) {
-    (void)p.wait();
-    return Status::error(child_errno, "exec " + opts.argv[0]);
-  }
   return p;
 }
 

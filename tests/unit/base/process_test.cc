@@ -47,6 +47,41 @@ TEST(Process, MissingProgramIsENOENT) {
   EXPECT_EQ(p.status().code(), ENOENT);
 }
 
+TEST(Process, MissingWorkingDirIsReported) {
+  auto p = Process::spawn({.argv = {"true"}, .working_dir = "/nonexistent/orch-dir"});
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), ENOENT);
+}
+
+// A daemon blocks signals (for its signal thread) and ignores SIGPIPE; its children must get
+// neither, and new_session gives them a session of their own.
+TEST(Process, ChildStartsWithCleanSignalsAndItsOwnSession) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+  auto old_pipe = ::signal(SIGPIPE, SIG_IGN);
+  auto r = runProcess({.argv = {"sh", "-c",
+                                "grep -E '^Sig(Blk|Ign)' /proc/self/status; "
+                                "cut -d' ' -f6 /proc/$$/stat; echo $$"},
+                       .new_session = true},
+                      "", 5s);
+  ::signal(SIGPIPE, old_pipe);
+  ASSERT_EQ(pthread_sigmask(SIG_SETMASK, &old, nullptr), 0);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_NE(r->out.find("SigBlk:\t0000000000000000\n"), std::string::npos) << r->out;
+  size_t ign = r->out.find("SigIgn:\t");
+  ASSERT_NE(ign, std::string::npos) << r->out;
+  const uint64_t ignored = std::stoull(r->out.substr(ign + 8, 16), nullptr, 16);
+  EXPECT_EQ(ignored & (uint64_t{1} << (SIGPIPE - 1)), 0u) << r->out;
+  // The last two lines: the shell's session id and its pid.
+  std::string out = r->out;
+  size_t last = out.rfind('\n', out.size() - 2);
+  size_t before = out.rfind('\n', last - 1);
+  EXPECT_EQ(out.substr(before + 1, last - before - 1), out.substr(last + 1, out.size() - last - 2))
+      << out;
+}
+
 TEST(Process, SignalAndWait) {
   auto p = Process::spawn({.argv = {"sleep", "30"}});
   ASSERT_TRUE(p.ok());
