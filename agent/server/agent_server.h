@@ -36,13 +36,18 @@
 #include <string>
 #include <vector>
 
-#include "agent/server/http_server.h"
 #include "common/api/list.h"
 #include "common/api/pod.h"
 #include "common/base/clock.h"
 #include "common/base/status.h"
+#include "common/httpd/http_server.h"
 
 namespace orch::agent {
+
+using httpd::HttpServer;
+using httpd::HttpServerConfig;
+using httpd::ResponseWriter;
+using httpd::ServerRequest;
 
 struct ContainerLogRef {
   std::string namespace_, pod, container;

@@ -14,6 +14,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/httpd/listen.h"
 #include "common/pki/tls_server.h"
 #include "controlplane/apiserver/connection.h"
 
@@ -67,20 +68,9 @@ Server::~Server() {
 Status Server::start() {
   ServerShared& s = *impl_->shared;
   ORCH_RETURN_IF_ERROR(configureTls(s));
-  error_code ec;
-  auto addr = net::ip::make_address(s.config.bind_address, ec);
-  if (ec) return Status::invalid("bind address " + s.config.bind_address + ": not an IP address");
-  if (s.config.port < 0 || s.config.port > 65535) {
-    return Status::invalid("secure port " + std::to_string(s.config.port) + ": out of range");
-  }
-  tcp::endpoint ep(addr, static_cast<unsigned short>(s.config.port));
-  std::string where = s.config.bind_address + ":" + std::to_string(s.config.port);
   tcp::acceptor& a = impl_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return Status::error(ec.value(), "listen on " + where);
+  ORCH_RETURN_IF_ERROR(httpd::listenOn(a, s.config.bind_address, s.config.port, "secure port"));
+  error_code ec;
   port_ = a.local_endpoint(ec).port();
   impl_->started = true;
   impl_->acceptNext();

@@ -6,9 +6,9 @@
 
 #include <filesystem>
 
-#include "agent/server/http_server.h"
 #include "common/base/log.h"
 #include "common/client/shared_informer_factory.h"
+#include "common/httpd/http_server.h"
 #include "common/netlink/ip_address.h"
 #include "proxy/core/state_json.h"
 
@@ -44,7 +44,7 @@ SyncRunnerOptions runnerOptions(const ProxyDaemonOptions& o) {
   return r;
 }
 
-void answer(agent::ResponseWriter& w, const HttpAnswer& a) {
+void answer(httpd::ResponseWriter& w, const HttpAnswer& a) {
   w.send(a.status, "application/json", a.body, {{"X-Content-Type-Options", "nosniff"}});
 }
 
@@ -77,11 +77,11 @@ int ProxyDaemon::metricsPort() const {
 
 Status ProxyDaemon::startServers() {
   if (opts_.config.healthz) {
-    agent::HttpServerConfig cfg;
+    httpd::HttpServerConfig cfg;
     cfg.bind_address = opts_.config.healthz->ip;
     cfg.port = opts_.config.healthz->port;
-    healthz_server_ = std::make_unique<agent::HttpServer>(
-        cfg, [this](const agent::ServerRequest& req, agent::ResponseWriter& w) {
+    healthz_server_ = std::make_unique<httpd::HttpServer>(
+        cfg, [this](const httpd::ServerRequest& req, httpd::ResponseWriter& w) {
           if (req.path == "/healthz") return answer(w, healthzAnswer(health_.health()));
           if (req.path == "/livez") return answer(w, livezAnswer(health_.health()));
           w.send(404, "text/plain", "404 page not found\n");
@@ -90,11 +90,11 @@ Status ProxyDaemon::startServers() {
       return st.withContext("healthz server " + opts_.config.healthz->str());
   }
   if (opts_.config.metrics) {
-    agent::HttpServerConfig cfg;
+    httpd::HttpServerConfig cfg;
     cfg.bind_address = opts_.config.metrics->ip;
     cfg.port = opts_.config.metrics->port;
-    metrics_server_ = std::make_unique<agent::HttpServer>(
-        cfg, [this](const agent::ServerRequest& req, agent::ResponseWriter& w) {
+    metrics_server_ = std::make_unique<httpd::HttpServer>(
+        cfg, [this](const httpd::ServerRequest& req, httpd::ResponseWriter& w) {
           if (req.path == "/metrics") {
             w.send(200, "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
           } else if (req.path == "/debug/proxy-state") {

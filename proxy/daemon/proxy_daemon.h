@@ -34,7 +34,7 @@
 namespace orch::client {
 class SharedInformerFactory;
 }
-namespace orch::agent {
+namespace orch::httpd {
 class HttpServer;
 }
 
@@ -99,7 +99,7 @@ class ProxyDaemon {
   ServiceHealthServers service_health_;
   SyncRunner runner_;
   std::unique_ptr<client::SharedInformerFactory> informers_;
-  std::unique_ptr<agent::HttpServer> healthz_server_, metrics_server_;
+  std::unique_ptr<httpd::HttpServer> healthz_server_, metrics_server_;
 };
 
 // Families proxied, as kube-proxy does: IPv4, and IPv6 too when the kernel has it.

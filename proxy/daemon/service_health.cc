@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/server/http_server.h"
+#include "common/httpd/http_server.h"
 
 namespace orch::proxy {
 
@@ -44,13 +44,13 @@ Status ServiceHealthServers::syncServices(const std::map<ServiceKey, uint16_t>& 
   int code = 0;
   for (const auto& [key, port] : ports) {
     if (servers_.count(key)) continue;
-    agent::HttpServerConfig cfg;
+    httpd::HttpServerConfig cfg;
     cfg.bind_address = bind_address_;
     cfg.port = port;
     cfg.idle_timeout = std::chrono::seconds(30);
     cfg.io_timeout = std::chrono::seconds(10);
-    auto server = std::make_unique<agent::HttpServer>(
-        cfg, [this, key](const agent::ServerRequest&, agent::ResponseWriter& w) {
+    auto server = std::make_unique<httpd::HttpServer>(
+        cfg, [this, key](const httpd::ServerRequest&, httpd::ResponseWriter& w) {
           const int n = countFor(key);
           HttpAnswer a = serviceHealthAnswer(key, n, proxy_healthy_ ? proxy_healthy_() : true);
           w.send(a.status, "application/json", a.body,

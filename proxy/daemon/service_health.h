@@ -18,7 +18,7 @@
 #include "proxy/core/api_conversion.h"
 #include "proxy/daemon/proxier_health.h"
 
-namespace orch::agent {
+namespace orch::httpd {
 class HttpServer;
 }
 
@@ -50,7 +50,7 @@ class ServiceHealthServers {
  private:
   struct Entry {
     uint16_t port = 0;
-    std::unique_ptr<agent::HttpServer> server;
+    std::unique_ptr<httpd::HttpServer> server;
   };
   int countFor(const ServiceKey& k) const;
 

@@ -1,6 +1,6 @@
 #pragma once
-// A small HTTP/1.1 server on Boost.Beast for the agent's endpoints: plain HTTP or HTTPS
-// (optionally asking for client certificates, which are checked against a CA but never make
+// A small HTTP/1.1 server on Boost.Beast for the agent's and the proxy's endpoints: plain HTTP or
+// HTTPS (optionally asking for client certificates, which are checked against a CA but never make
 // the handshake fail; the handler sees whether one was verified), keep-alive, and chunked
 // streaming responses that notice when the client goes away.
 //
@@ -22,7 +22,7 @@
 
 #include "common/base/status.h"
 
-namespace orch::agent {
+namespace orch::httpd {
 
 struct HttpServerConfig {
   std::string bind_address = "0.0.0.0";  // an IPv4 or IPv6 literal
@@ -107,4 +107,4 @@ class HttpServer {
 // kept as they are.
 std::string percentDecode(std::string_view s, bool plus_is_space = false);
 
-}  // namespace orch::agent
+}  // namespace orch::httpd

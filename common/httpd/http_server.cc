@@ -1,4 +1,4 @@
-#include "agent/server/http_server.h"
+#include "common/httpd/http_server.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -25,9 +25,10 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/httpd/listen.h"
 #include "common/pki/tls_server.h"
 
-namespace orch::agent {
+namespace orch::httpd {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -427,24 +428,9 @@ HttpServer::~HttpServer() {
 Status HttpServer::start() {
   ServerShared& s = *impl_->shared;
   if (s.config.tls) ORCH_RETURN_IF_ERROR(configureTls(s));
-  error_code ec;
-  auto addr = net::ip::make_address(s.config.bind_address, ec);
-  if (ec) return Status::invalid("bind address " + s.config.bind_address + ": not an IP address");
-  if (s.config.port < 0 || s.config.port > 65535) {
-    return Status::invalid("port " + std::to_string(s.config.port) + ": out of range");
-  }
-  tcp::endpoint ep(addr, static_cast<unsigned short>(s.config.port));
-  std::string where = s.config.bind_address + ":" + std::to_string(s.config.port);
   tcp::acceptor& a = impl_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    error_code ignored;
-    a.close(ignored);
-    return Status::error(ec.value(), "listen on " + where);
-  }
+  ORCH_RETURN_IF_ERROR(listenOn(a, s.config.bind_address, s.config.port));
+  error_code ec;
   port_ = a.local_endpoint(ec).port();
   impl_->started = true;
   impl_->acceptNext();
@@ -484,4 +470,4 @@ size_t HttpServer::openConnections() const {
   return n;
 }
 
-}  // namespace orch::agent
+}  // namespace orch::httpd
