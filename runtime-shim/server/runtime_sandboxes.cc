@@ -47,6 +47,13 @@ void unmountShm(const std::string& path) {
   (void)umount2(path.c_str(), MNT_DETACH);
 }
 
+// The pod-level cgroup is ours to remove when we made it (no kubelet-given parent).
+Status removeOwnPodCgroup(const SandboxRecord& rec) {
+  if (!rec.config.linux().cgroup_parent().empty()) return Status::ok();
+  ORCH_ASSIGN_OR_RETURN(auto layout, detectCgroupLayout());
+  return Cgroup::open(layout, rec.cgroup_parent).remove();
+}
+
 }  // namespace
 
 Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
@@ -72,6 +79,7 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
   auto rollback = [&](Status st) {
     if (pause.valid()) (void)pause.get();  // the launch ends before it is undone
     (void)MonitorClient::destroy(dir);
+    (void)removeOwnPodCgroup(rec);
     if (rec.network_ready) {
       (void)network_.tearDown(networkRequest(rec), rec.netns_path);
     } else if (netns_created) {
@@ -176,11 +184,7 @@ Status Runtime::removePodSandbox(const std::string& id) {
     std::lock_guard cop(c->op);
     ORCH_RETURN_IF_ERROR(removeContainerLocked(*c));
   }
-  // The pod-level cgroup is ours to remove when we made it (no kubelet-given parent).
-  if ((*sb)->rec.config.linux().cgroup_parent().empty()) {
-    ORCH_ASSIGN_OR_RETURN(auto layout, detectCgroupLayout());
-    ORCH_RETURN_IF_ERROR(Cgroup::open(layout, (*sb)->rec.cgroup_parent).remove());
-  }
+  ORCH_RETURN_IF_ERROR(removeOwnPodCgroup((*sb)->rec));
   ORCH_RETURN_IF_ERROR(sandbox_store_.remove(sandbox_id));
   std::lock_guard lock(mu_);
   sandboxes_.erase(sandbox_id);

@@ -51,6 +51,11 @@ class ShimTest : public NetnsTest {
                                      int64_t timeout_s = 10, grpc::Status* status = nullptr);
 
   std::string log_dir() const { return tmp_.path() + "/logs"; }
+  // Where the shim reads its CNI configuration (re-read on every sandbox), keeps its
+  // records, and puts its pods' cgroups (below this parent).
+  std::string cniConfDir() const { return tmp_.path() + "/net.d"; }
+  const std::string& stateDir() const { return state_dir_; }
+  const std::string& cgroupParent() const { return cgroup_parent_; }
 
  private:
   TempDir tmp_;

@@ -2,9 +2,12 @@
 // OOM, and a kill -9 of the shim.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "common/base/file_util.h"
+#include "runtime-shim/container/cgroups.h"
 #include "tests/integration/shim/shim_fixture.h"
 
 namespace orch::testing {
@@ -205,6 +208,50 @@ TEST_F(ShimTest, ContainersSurviveAShimCrash) {
   grpc::Status st = rt().StopContainer(&ctx, req, &resp);
   EXPECT_TRUE(st.ok()) << st.error_message();
   EXPECT_EQ(containerStatus(c).exit_code(), 7);
+}
+
+// A RunPodSandbox whose network cannot be set up (the pause process starts meanwhile) fails
+// with the CNI error and leaves no sandbox, record, process or cgroup behind.
+TEST_F(ShimTest, FailedPodNetworkLeavesNothingBehind) {
+  const std::string conf = cniConfDir() + "/10-orcht.conflist";
+  const std::string good = readFile(conf).valueOr("");
+  ASSERT_FALSE(good.empty());
+  nlohmann::json broken = nlohmann::json::parse(good);
+  broken["plugins"][0]["type"] = "orch-no-such-plugin";
+  ASSERT_TRUE(writeFile(conf, broken.dump()).isOk());
+
+  grpc::ClientContext ctx;
+  v1::RunPodSandboxRequest req;
+  *req.mutable_config() = podConfig("nonet");
+  v1::RunPodSandboxResponse resp;
+  grpc::Status st = rt().RunPodSandbox(&ctx, req, &resp);
+  ASSERT_TRUE(writeFile(conf, good).isOk());
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.error_message().find("orch-no-such-plugin"), std::string::npos)
+      << st.error_message();
+
+  grpc::ClientContext lctx;
+  v1::ListPodSandboxRequest lreq;
+  v1::ListPodSandboxResponse lresp;
+  ASSERT_TRUE(rt().ListPodSandbox(&lctx, lreq, &lresp).ok());
+  EXPECT_EQ(lresp.items_size(), 0);
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(stateDir() + "/sandboxes", ec))
+    ADD_FAILURE() << "left in the state dir: " << e.path();
+  // The pause process ran in a pod cgroup below the test's parent: gone, with its cgroup.
+  auto layout = shim::detectCgroupLayout();
+  ASSERT_TRUE(layout.ok()) << layout.status().message();
+  const shim::Cgroup parent = shim::Cgroup::open(*layout, cgroupParent());
+  for (const char* controller : {"memory", "pids", ""}) {
+    const std::string dir = parent.directory(controller);
+    if (dir.empty()) continue;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+      if (e.is_directory()) ADD_FAILURE() << "cgroup left: " << e.path();
+  }
+
+  // The same pod starts once the network is back.
+  std::string id = runPod(podConfig("nonet"));
+  EXPECT_FALSE(id.empty());
 }
 
 TEST_F(ShimTest, BadRequestsGetClearErrors) {
