@@ -10,7 +10,7 @@
 // Root only.
 //
 //   meson test -C build --benchmark --verbose agent
-//   build/bench/agent/bench_agent [--pods 100] [--one-by-one 20] [--runtime all|orch|containerd]
+//   build/bench/agent/bench_agent [--pods 100] [--one-by-one 100] [--runtime all|orch|containerd]
 #include <signal.h>
 #include <unistd.h>
 
@@ -35,7 +35,7 @@ namespace {
 
 struct Options {
   int pods = 100;
-  int one_by_one = 20;
+  int one_by_one = 100;  // per-pod start latency over as many pods as the burst
   std::string runtime = "all";
   std::string logs_dir;  // copy the daemons' logs here before the node is removed
   RuntimePaths paths{ORCH_SHIM_BIN, ORCH_CNI_BIN_DIR, ORCH_BUSYBOX_TAR, ORCH_PAUSE_TAR};
