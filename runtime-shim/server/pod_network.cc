@@ -55,8 +55,11 @@ cni::RuntimeConf PodNetworkManager::runtimeConf(const PodNetworkRequest& req,
 
 std::string PodNetworkManager::newNamespacePath() {
   std::string id = newObjectId();
-  return std::string(netlink::NetNs::kRunDir) + "/cni-" + id.substr(0, 8) + "-" + id.substr(8, 4) +
-         "-" + id.substr(12, 4) + "-" + id.substr(16, 4) + "-" + id.substr(20, 12);
+  // A valid name by construction: pathFor cannot fail.
+  return netlink::NetNs::pathFor("cni-" + id.substr(0, 8) + "-" + id.substr(8, 4) + "-" +
+                                 id.substr(12, 4) + "-" + id.substr(16, 4) + "-" +
+                                 id.substr(20, 12))
+      .value();
 }
 
 Status PodNetworkManager::createNamespace(const std::string& netns_path) {
@@ -85,18 +88,17 @@ Result<std::vector<std::string>> PodNetworkManager::attach(const PodNetworkReque
   return ips;
 }
 
-Status PodNetworkManager::tearDown(const PodNetworkRequest& req, const std::string& netns_path) {
+Status PodNetworkManager::tearDown(const PodNetworkRequest& req, const std::string& netns_path,
+                                   bool attached) {
   if (netns_path.empty()) return Status::ok();
-  auto rt = runtimeConf(req, netns_path);
-  auto list = cni::loadFirstNetwork(opts_.conf_dir);
-  if (list.ok()) {
-    Status st = cni_.delNetworkList(*list, rt);
-    if (!st.isOk()) return st.withContext("CNI DEL of network \"" + list->name + "\"");
+  if (attached) {
+    auto rt = runtimeConf(req, netns_path);
+    auto list = cni::loadFirstNetwork(opts_.conf_dir);
+    if (list.ok()) {
+      Status st = cni_.delNetworkList(*list, rt);
+      if (!st.isOk()) return st.withContext("CNI DEL of network \"" + list->name + "\"");
+    }
   }
-  return removeNamespace(netns_path);
-}
-
-Status PodNetworkManager::removeNamespace(const std::string& netns_path) {
   Status st = netlink::NetNs::remove(netnsNameOf(netns_path));
   if (!st.isOk() && st.code() != ENOENT) return st;
   return Status::ok();

@@ -49,11 +49,10 @@ class PodNetworkManager {
   // (the pod's primary IP). On failure the ADD is undone (CNI DEL); the namespace stays.
   Result<std::vector<std::string>> attach(const PodNetworkRequest& req,
                                           const std::string& netns_path);
-  // CNI DEL (the cached result's config when there is one) and removal of the namespace.
-  // Idempotent: a namespace already gone, or never attached, is fine.
-  Status tearDown(const PodNetworkRequest& req, const std::string& netns_path);
-  // Removal of a namespace that was never attached; one already gone is fine.
-  static Status removeNamespace(const std::string& netns_path);
+  // CNI DEL when the network was `attached` (the cached result's config when there is one),
+  // then removal of the namespace. Idempotent: a namespace already gone (or never created)
+  // is fine; an empty path is nothing to do.
+  Status tearDown(const PodNetworkRequest& req, const std::string& netns_path, bool attached);
   // Why the network is not ready ("" when it is): no loadable config, or a plugin missing.
   std::string notReadyReason();
 

@@ -74,17 +74,12 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
   std::lock_guard op(entry->op);
 
   const std::string dir = sandboxDir(rec.id);
-  bool netns_created = false;
   std::future<Result<ProcessState>> pause;
   auto rollback = [&](Status st) {
     if (pause.valid()) (void)pause.get();  // the launch ends before it is undone
     (void)MonitorClient::destroy(dir);
     (void)removeOwnPodCgroup(rec);
-    if (rec.network_ready) {
-      (void)network_.tearDown(networkRequest(rec), rec.netns_path);
-    } else if (netns_created) {
-      (void)PodNetworkManager::removeNamespace(rec.netns_path);
-    }
+    (void)network_.tearDown(networkRequest(rec), rec.netns_path, rec.network_ready);
     if (rec.shm_mounted) unmountShm(dir + "/shm");
     (void)sandbox_store_.remove(rec.id);
     releaseName(entry->name);
@@ -96,7 +91,6 @@ Status Runtime::runPodSandbox(const runtime::v1::RunPodSandboxRequest& req,
   if (!rec.netns_path.empty()) {
     if (Status st = network_.createNamespace(rec.netns_path); !st.isOk())
       return rollback(st.withContext("create the pod's network namespace"));
-    netns_created = true;
   }
   LaunchSpec spec = buildSandboxSpec(rec, opts_.pause_binary);
   if (Status st = writeFileAtomic(dir + "/spec.json", toJson(spec).dump(), 0600, true); !st.isOk())
@@ -143,18 +137,15 @@ Status Runtime::stopSandboxLocked(SandboxEntry& sb) {
   }
   ORCH_RETURN_IF_ERROR(
       MonitorClient::destroy(sandboxDir(rec.id)).withContext("stop pause process"));
+  // Also a namespace never attached (a RunPodSandbox cut short) may still be there.
+  ORCH_RETURN_IF_ERROR(network_.tearDown(networkRequest(rec), rec.netns_path, rec.network_ready)
+                           .withContext("tear down pod network"));
   if (rec.network_ready) {
-    ORCH_RETURN_IF_ERROR(network_.tearDown(networkRequest(rec), rec.netns_path)
-                             .withContext("tear down pod network"));
     {
       std::lock_guard rec_lock(sb.state);
       rec.network_ready = false;
     }
     ORCH_RETURN_IF_ERROR(sandbox_store_.put(rec.id, toJson(rec)));
-  } else if (!rec.netns_path.empty()) {
-    // Never attached (a RunPodSandbox cut short): the namespace may still be there.
-    ORCH_RETURN_IF_ERROR(PodNetworkManager::removeNamespace(rec.netns_path)
-                             .withContext("remove the pod's network namespace"));
   }
   if (rec.shm_mounted) {
     unmountShm(sandboxDir(rec.id) + "/shm");
