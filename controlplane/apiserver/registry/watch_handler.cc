@@ -1,9 +1,13 @@
 // GET ...?watch=1: initial events (for resourceVersion "" or "0"), then the changes from the
 // resource's watch cache, filtered by the request's selectors, as newline-delimited JSON
-// watch events on a chunked response. Runs on a WatchStreams thread per watch.
+// watch events on a chunked response, fed by the registry's WatchStreams pump.
 
 #include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include "common/api/codec.h"
 #include "controlplane/apiserver/registry/field_attributes.h"
@@ -56,42 +60,150 @@ std::string errorLine(const api::ApiStatus& st) {
   return eventLine("ERROR", api::serialize(st));
 }
 
+// How an unfiltered watch sees a store event, worked out once per event for all watchers of
+// the resource (CachedEvent::derived): the event type, the object's text with its
+// resourceVersion (the new object; the last state for a delete), the watch event line; and,
+// decoded on first use, the objects after and before the event for watchers with selectors.
+class EventRendering {
+ public:
+  explicit EventRendering(const store::Event& e) : e_(e) {
+    if (e.type == store::Event::Type::kDelete) {
+      if (!e.prev) return;  // nothing to show
+      type = "DELETED";
+      object_text = storedTextWithVersion(e.prev->value, e.revision());
+    } else {
+      type = created() ? "ADDED" : "MODIFIED";
+      object_text = storedTextWithVersion(e.kv.value, e.revision());
+    }
+    line = eventLine(type, object_text);
+  }
+  bool created() const { return !e_.prev || e_.kv.create_revision == e_.kv.mod_revision; }
+  // Null when absent or undecodable.
+  const api::Json* after() const {
+    decode();
+    return after_ ? &*after_ : nullptr;
+  }
+  const api::Json* before() const {
+    decode();
+    return before_ ? &*before_ : nullptr;
+  }
+
+  const char* type = nullptr;  // null: the event shows nothing (a delete without its object)
+  std::string object_text;
+  std::string line;
+
+ private:
+  void decode() const {
+    std::call_once(decoded_, [this] {
+      if (e_.type == store::Event::Type::kPut) {
+        if (auto now = decodeStored(e_.kv); now.ok()) after_ = std::move(now).value();
+      }
+      if (e_.prev) {
+        if (auto prev = decodeStored(*e_.prev); prev.ok()) before_ = std::move(prev).value();
+      }
+    });
+  }
+
+  const store::Event& e_;  // the CachedEvent holding both outlives this
+  mutable std::once_flag decoded_;
+  mutable std::optional<api::Json> after_, before_;
+};
+
 // The watch event lines for one store event, with upstream's filter semantics: an object that
 // starts matching is ADDED, one that stops matching is DELETED.
-void translate(const store::Event& e, const WatchFilter& f, std::vector<std::string>& out) {
-  if (e.type == store::Event::Type::kDelete) {
-    if (!e.prev) return;
-    if (f.trivial()) {
-      out.push_back(eventLine("DELETED", storedTextWithVersion(e.prev->value, e.revision())));
-      return;
-    }
-    auto prev = decodeStored(*e.prev);
-    if (!prev.ok() || !f.matches(*prev)) return;
-    setResourceVersion(*prev, e.revision());
-    out.push_back(eventLine("DELETED", api::detail::dumpCompact(*prev)));
-    return;
-  }
-  const bool created = !e.prev || e.kv.create_revision == e.kv.mod_revision;
+void translate(const CachedEvent& ce, const WatchFilter& f, std::vector<std::string>& out) {
+  const auto& shown = ce.derived<EventRendering>();
+  if (shown.type == nullptr) return;
   if (f.trivial()) {
-    out.push_back(
-        eventLine(created ? "ADDED" : "MODIFIED", storedTextWithVersion(e.kv.value, e.revision())));
+    out.push_back(shown.line);
     return;
   }
-  auto now = decodeStored(e.kv);
-  if (!now.ok()) return;
-  bool now_matches = f.matches(*now);
-  bool before_matches = false;
-  if (!created && e.prev) {
-    auto before = decodeStored(*e.prev);
-    before_matches = before.ok() && f.matches(*before);
+  if (ce.event().type == store::Event::Type::kDelete) {
+    const api::Json* prev = shown.before();
+    if (prev != nullptr && f.matches(*prev)) out.push_back(shown.line);
+    return;
   }
+  const api::Json* now = shown.after();
+  if (now == nullptr) return;
+  const bool now_matches = f.matches(*now);
+  const bool before_matches =
+      !shown.created() && shown.before() != nullptr && f.matches(*shown.before());
   const char* type = nullptr;
   if (now_matches)
     type = before_matches ? "MODIFIED" : "ADDED";
   else if (before_matches)
     type = "DELETED";
-  if (type != nullptr) out.push_back(eventLine(type, api::detail::dumpCompact(*now)));
+  if (type == nullptr) return;
+  out.push_back(std::string_view(type) == shown.type ? shown.line
+                                                     : eventLine(type, shown.object_text));
 }
+
+using Shape = std::function<std::string(std::string)>;
+
+// One open watch response, serviced by the registry's WatchStreams pump whenever its cache
+// watch has events (and twice a second for the deadline and bookmarks).
+class WatchStream final : public WatchStreams::Stream {
+ public:
+  WatchStream(const ResourceInfo& r, std::shared_ptr<const WatchFilter> filter,
+              std::shared_ptr<CacheWatch> watch, std::shared_ptr<StreamSink> sink, Shape shape,
+              bool bookmarks, Clock::time_point deadline)
+      : r_(r),
+        filter_(std::move(filter)),
+        watch_(std::move(watch)),
+        sink_(std::move(sink)),
+        shape_(std::move(shape)),
+        bookmarks_(bookmarks),
+        deadline_(deadline),
+        last_sent_(Clock::now()) {}
+
+  bool service(Clock::time_point now) override {
+    if (sink_->closed()) {
+      watch_->cancel();  // the client went away (or read too slowly)
+      return false;
+    }
+    auto batch = watch_->nextShared(std::chrono::milliseconds(0));
+    if (!batch.ok()) {
+      if (store::isCompacted(batch.status()))
+        sink_->write(errorLine(goneError("too old resource version").status));
+      stop();
+      return false;
+    }
+    lines_.clear();
+    for (const SharedEvent& e : *batch) translate(*e, *filter_, lines_);
+    for (std::string& l : lines_) {
+      if (!sink_->write(shape_(std::move(l)))) {
+        watch_->cancel();
+        return false;
+      }
+      last_sent_ = now;
+    }
+    if (now >= deadline_) {
+      stop();
+      return false;
+    }
+    if (bookmarks_ && now - last_sent_ >= kBookmarkInterval) {
+      sink_->write(bookmarkLine(r_, watch_->bookmarkRevision(), false));
+      last_sent_ = now;
+    }
+    return true;
+  }
+
+  void stop() override {
+    watch_->cancel();
+    sink_->end();
+  }
+
+ private:
+  const ResourceInfo& r_;
+  const std::shared_ptr<const WatchFilter> filter_;
+  const std::shared_ptr<CacheWatch> watch_;
+  const std::shared_ptr<StreamSink> sink_;
+  const Shape shape_;
+  const bool bookmarks_;
+  const Clock::time_point deadline_;
+  Clock::time_point last_sent_;
+  std::vector<std::string> lines_;
+};
 
 std::chrono::seconds streamLifetime(const ListOptions& o) {
   if (o.timeout_seconds) return std::chrono::seconds(*o.timeout_seconds);
@@ -168,7 +280,7 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
   const bool initial_end_marker = bookmarks && opts.send_initial_events.value_or(false);
   const auto lifetime = streamLifetime(opts);
   // kubectl get -w asks for Tables: every event's object becomes a one-row Table.
-  std::function<std::string(std::string)> shape = [](std::string line) { return line; };
+  Shape shape = [](std::string line) { return line; };
   if (wantsTable(req)) {
     const std::string include = req.queryParam("includeObject").value_or("Metadata");
     shape = [&r, include](std::string line) {
@@ -183,39 +295,23 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
   }
   sr.start = [&registry, &r, filter, initial, watch, start_error, bookmarks, initial_end_marker,
               lifetime, from, shape](std::shared_ptr<StreamSink> sink) {
-    registry.streams().start([=, &r](const std::atomic<bool>& stopping) {
-      if (!watch) {
-        sink->write(errorLine(start_error));
-        sink->end();
+    if (!watch) {
+      sink->write(errorLine(start_error));
+      sink->end();
+      return;
+    }
+    for (const std::string& line : *initial) {
+      if (!sink->write(shape(line))) {
+        watch->cancel();
         return;
       }
-      for (const std::string& line : *initial)
-        if (!sink->write(shape(line))) return;
-      if (initial_end_marker) sink->write(bookmarkLine(r, from, true));
-      const auto deadline = Clock::now() + lifetime;
-      auto last_sent = Clock::now();
-      std::vector<std::string> lines;
-      while (!stopping && !sink->closed() && Clock::now() < deadline) {
-        auto batch = watch->next(std::chrono::milliseconds(500));
-        if (!batch.ok()) {
-          if (store::isCompacted(batch.status()))
-            sink->write(errorLine(goneError("too old resource version").status));
-          break;
-        }
-        lines.clear();
-        for (const store::Event& e : *batch) translate(e, *filter, lines);
-        for (std::string& l : lines) {
-          if (!sink->write(shape(std::move(l)))) break;
-          last_sent = Clock::now();
-        }
-        if (bookmarks && Clock::now() - last_sent >= kBookmarkInterval) {
-          sink->write(bookmarkLine(r, watch->bookmarkRevision(), false));
-          last_sent = Clock::now();
-        }
-      }
-      watch->cancel();
-      sink->end();
-    });
+    }
+    if (initial_end_marker) sink->write(bookmarkLine(r, from, true));
+    auto stream = std::make_shared<WatchStream>(r, filter, watch, sink, shape, bookmarks,
+                                                Clock::now() + lifetime);
+    auto wake = registry.streams().add(std::move(stream));
+    sink->onClose(wake);
+    watch->setWakeup(std::move(wake));
   };
   return sr;
 }

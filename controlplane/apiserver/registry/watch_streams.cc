@@ -1,44 +1,119 @@
 #include "controlplane/apiserver/registry/watch_streams.h"
 
+#include <list>
+
 namespace orch::apiserver {
 
+namespace {
+
+constexpr auto kSweepInterval = std::chrono::milliseconds(500);
+
+}  // namespace
+
+struct WatchStreams::Shared {
+  struct Entry {
+    std::shared_ptr<Stream> stream;
+    bool queued = false;  // in `ready`
+    bool over = false;    // service() returned false
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::list<std::shared_ptr<Entry>> all;
+  std::vector<std::shared_ptr<Entry>> ready;
+  bool stopping = false;
+
+  void wake(const std::shared_ptr<Entry>& e) {
+    std::lock_guard lock(mu);
+    if (e->queued || e->over || stopping) return;
+    e->queued = true;
+    ready.push_back(e);
+    if (ready.size() == 1) cv.notify_one();
+  }
+};
+
+WatchStreams::WatchStreams() : shared_(std::make_shared<Shared>()) {
+  pump_ = std::thread([this] { pumpLoop(); });
+}
+
 WatchStreams::~WatchStreams() {
-  stopping_ = true;
-  std::list<Entry> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    all.splice(all.end(), entries_);
+    std::lock_guard lock(shared_->mu);
+    shared_->stopping = true;
   }
-  for (Entry& e : all)
-    if (e.thread.joinable()) e.thread.join();
+  shared_->cv.notify_all();
+  pump_.join();
+  // The pump is gone: nothing services the streams any more, so they can be ended here.
+  for (auto& e : shared_->all) {
+    if (!e->over) e->stream->stop();
+  }
+  shared_->all.clear();
+  shared_->ready.clear();
 }
 
-void WatchStreams::reapLocked() {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->done) {
-      it->thread.join();
-      it = entries_.erase(it);
-    } else {
-      ++it;
-    }
+std::function<void()> WatchStreams::add(std::shared_ptr<Stream> stream) {
+  auto entry = std::make_shared<Shared::Entry>();
+  entry->stream = std::move(stream);
+  bool stopping;
+  {
+    std::lock_guard lock(shared_->mu);
+    stopping = shared_->stopping;
+    if (!stopping) shared_->all.push_back(entry);
   }
-}
-
-void WatchStreams::start(std::function<void(const std::atomic<bool>& stopping)> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  reapLocked();
-  Entry& e = entries_.emplace_back();
-  e.thread = std::thread([this, &e, fn = std::move(fn)] {
-    fn(stopping_);
-    e.done = true;
-  });
+  if (stopping) {
+    entry->stream->stop();  // outside the lock: stop() takes the stream's own locks
+    return [] {};
+  }
+  std::weak_ptr<Shared> weak_shared = shared_;
+  std::weak_ptr<Shared::Entry> weak_entry = entry;
+  auto wake = [weak_shared, weak_entry] {
+    auto s = weak_shared.lock();
+    auto e = weak_entry.lock();
+    if (s && e) s->wake(e);
+  };
+  wake();
+  return wake;
 }
 
 size_t WatchStreams::running() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(shared_->mu);
   size_t n = 0;
-  for (const Entry& e : entries_) n += e.done ? 0 : 1;
+  for (const auto& e : shared_->all) n += e->over ? 0 : 1;
   return n;
+}
+
+void WatchStreams::pumpLoop() {
+  Shared& s = *shared_;
+  auto next_sweep = Clock::now() + kSweepInterval;
+  std::vector<std::shared_ptr<Shared::Entry>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(s.mu);
+      s.cv.wait_until(lock, next_sweep, [&] { return s.stopping || !s.ready.empty(); });
+      if (s.stopping) return;
+      batch.swap(s.ready);
+      if (Clock::now() >= next_sweep) {
+        // Every stream, for its timers; the ones already woken (queued) only once.
+        for (auto& e : s.all) {
+          if (!e->queued && !e->over) batch.push_back(e);
+        }
+        next_sweep = Clock::now() + kSweepInterval;
+      }
+      for (auto& e : batch) e->queued = false;
+    }
+    const auto now = Clock::now();
+    std::vector<std::shared_ptr<Shared::Entry>> finished;
+    for (auto& e : batch) {
+      if (!e->stream->service(now)) finished.push_back(e);
+    }
+    batch.clear();
+    if (!finished.empty()) {
+      std::lock_guard lock(s.mu);
+      for (auto& e : finished) {
+        e->over = true;
+        s.all.remove(e);
+      }
+    }
+  }
 }
 
 }  // namespace orch::apiserver

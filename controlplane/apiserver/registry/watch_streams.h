@@ -1,37 +1,53 @@
 #pragma once
-// The threads that feed watch responses: one per open watch, started by the REST handlers,
-// joined when they end or when the owner goes away (the destructor asks every stream to stop
-// and joins them all).
+// The thread that feeds every watch response. A watch stream does not own a thread: its cache
+// watch wakes it when events are queued, and one pump thread then moves what is ready of all
+// woken streams into their response sinks (whose connection threads write them out). Every
+// stream is also looked at twice a second, for its deadline, bookmarks and a client gone away.
+// The destructor stops the pump and ends every stream still open.
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
-#include <list>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace orch::apiserver {
 
 class WatchStreams {
  public:
-  WatchStreams() = default;
+  using Clock = std::chrono::steady_clock;
+
+  // One stream, served only on the pump thread.
+  class Stream {
+   public:
+    virtual ~Stream() = default;
+    // Delivers whatever is ready and checks the stream's timers; false once the stream is
+    // over (the pump then forgets it).
+    virtual bool service(Clock::time_point now) = 0;
+    // Ends the stream (the pump is stopping).
+    virtual void stop() = 0;
+  };
+
+  WatchStreams();
   ~WatchStreams();
   WatchStreams(const WatchStreams&) = delete;
   WatchStreams& operator=(const WatchStreams&) = delete;
 
-  // Runs fn(stopping) on a new thread; fn must return soon after stopping() turns true.
-  void start(std::function<void(const std::atomic<bool>& stopping)> fn);
-  // Streams currently running.
+  // Adds `stream` (serviced once soon) and returns its wake-up: a call, from any thread and
+  // cheap enough to make under other locks, that has the pump service the stream again soon.
+  std::function<void()> add(std::shared_ptr<Stream> stream);
+  // Streams currently open.
   size_t running() const;
 
+  struct Shared;  // the pump's queue, kept alive by the wake-ups (watch_streams.cc)
+
  private:
-  struct Entry {
-    std::thread thread;
-    std::atomic<bool> done{false};
-  };
-  void reapLocked();
-  mutable std::mutex mu_;
-  std::list<Entry> entries_;
-  std::atomic<bool> stopping_{false};
+  void pumpLoop();
+
+  std::shared_ptr<Shared> shared_;
+  std::thread pump_;
 };
 
 }  // namespace orch::apiserver

@@ -14,6 +14,7 @@ bool CacheWatcher::offer(const std::vector<SharedEvent>& events, int64_t through
     end_ = store::watchLaggedError("watcher fell behind: more than " + std::to_string(capacity_) +
                                    " events queued");
     cv_.notify_all();
+    wakeLocked();
     return false;
   }
   if (n > 0) {
@@ -21,6 +22,7 @@ bool CacheWatcher::offer(const std::vector<SharedEvent>& events, int64_t through
       if (matches(*e)) queue_.push_back(e);
     }
     cv_.notify_all();
+    wakeLocked();
   }
   through_ = std::max(through_, through);
   return true;
@@ -31,6 +33,7 @@ void CacheWatcher::fail(Status error) {
   if (end_) return;
   end_ = std::move(error);
   cv_.notify_all();
+  wakeLocked();
 }
 
 void CacheWatcher::cancel() {
@@ -38,6 +41,13 @@ void CacheWatcher::cancel() {
   queue_.clear();
   if (!end_ || !store::isWatchClosed(*end_)) end_ = store::watchClosedError("watch cancelled");
   cv_.notify_all();
+  wakeLocked();
+}
+
+void CacheWatcher::setWakeup(std::function<void()> wake) {
+  std::lock_guard lock(mu_);
+  wake_ = std::move(wake);
+  wakeLocked();
 }
 
 bool CacheWatcher::ended() const {
@@ -45,21 +55,25 @@ bool CacheWatcher::ended() const {
   return end_.has_value();
 }
 
-Result<std::vector<store::Event>> CacheWatcher::next(std::chrono::milliseconds timeout) {
+Result<std::vector<SharedEvent>> CacheWatcher::nextShared(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || end_.has_value(); });
   if (!queue_.empty()) {
-    std::vector<store::Event> out;
-    out.reserve(queue_.size());
-    for (const auto& e : queue_) out.push_back(*e);
+    std::vector<SharedEvent> out(std::make_move_iterator(queue_.begin()),
+                                 std::make_move_iterator(queue_.end()));
     queue_.clear();
     // Drained: everything the dispatcher examined for us has now been returned.
-    bookmark_ = std::max({bookmark_, through_, out.back().revision()});
+    bookmark_ = std::max({bookmark_, through_, out.back()->revision()});
     return out;
   }
   if (end_) return *end_;
   bookmark_ = std::max(bookmark_, through_);
-  return std::vector<store::Event>{};
+  return std::vector<SharedEvent>{};
+}
+
+Result<std::vector<store::Event>> CacheWatcher::next(std::chrono::milliseconds timeout) {
+  ORCH_ASSIGN_OR_RETURN(auto shared, nextShared(timeout));
+  return copyEvents(shared);
 }
 
 int64_t CacheWatcher::bookmark() const {

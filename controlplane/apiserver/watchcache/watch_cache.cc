@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include "controlplane/apiserver/watchcache/cache_watcher.h"
@@ -49,6 +50,10 @@ class RingWatch final : public CacheWatch {
   Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
     return w_->next(timeout);
   }
+  Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) override {
+    return w_->nextShared(timeout);
+  }
+  void setWakeup(std::function<void()> wake) override { w_->setWakeup(std::move(wake)); }
   void cancel() override {
     w_->cancel();
     state_->remove(w_.get());
@@ -60,32 +65,94 @@ class RingWatch final : public CacheWatch {
   std::shared_ptr<CacheWatcher> w_;
 };
 
+// A store watch from before the ring. A reader thread of its own moves the store watch's
+// events into a buffer, so that it can wake its consumer the way a ring-served watch does.
 class FallbackWatch final : public CacheWatch {
  public:
   FallbackWatch(std::shared_ptr<WatchCache::State> state, std::shared_ptr<FallbackHandle> h,
-                int64_t from)
-      : state_(std::move(state)), h_(std::move(h)), bookmark_(from) {}
+                int64_t from, size_t capacity)
+      : state_(std::move(state)), h_(std::move(h)), capacity_(capacity), bookmark_(from) {
+    reader_ = std::thread([this] { readLoop(); });
+  }
   ~FallbackWatch() override {
     h_->watch->cancel();
+    reader_.join();
     std::lock_guard lock(state_->mu);
     std::erase_if(state_->fallbacks, [&](const auto& w) {
       auto p = w.lock();
       return !p || p == h_;
     });
   }
-  Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
-    auto r = h_->watch->next(timeout);
-    // The store watch has no gaps: its last event bounds what has been returned.
-    if (r.ok() && !r->empty()) bookmark_.store(std::max(bookmark_.load(), r->back().revision()));
-    return r;
+  Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return !buffer_.empty() || end_.has_value(); });
+    if (!buffer_.empty()) {
+      std::vector<SharedEvent> out(std::make_move_iterator(buffer_.begin()),
+                                   std::make_move_iterator(buffer_.end()));
+      buffer_.clear();
+      // The store watch has no gaps: its last event bounds what has been returned.
+      bookmark_ = std::max(bookmark_, out.back()->revision());
+      return out;
+    }
+    if (end_) return *end_;
+    return std::vector<SharedEvent>{};
   }
-  void cancel() override { h_->watch->cancel(); }
-  int64_t bookmarkRevision() const override { return bookmark_.load(); }
+  Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
+    ORCH_ASSIGN_OR_RETURN(auto shared, nextShared(timeout));
+    return copyEvents(shared);
+  }
+  void setWakeup(std::function<void()> wake) override {
+    std::lock_guard lock(mu_);
+    wake_ = std::move(wake);
+    wake_();
+  }
+  void cancel() override {
+    h_->watch->cancel();
+    std::lock_guard lock(mu_);
+    buffer_.clear();
+    if (!end_ || !store::isWatchClosed(*end_)) end_ = store::watchClosedError("watch cancelled");
+    signalLocked();
+  }
+  int64_t bookmarkRevision() const override {
+    std::lock_guard lock(mu_);
+    return bookmark_;
+  }
 
  private:
+  void signalLocked() {
+    cv_.notify_all();
+    if (wake_) wake_();
+  }
+  void readLoop() {
+    for (;;) {
+      auto r = h_->watch->next(std::chrono::seconds(1));
+      std::lock_guard lock(mu_);
+      if (end_) return;
+      if (!r.ok()) {
+        end_ = r.status();
+      } else if (buffer_.size() + r->size() > capacity_) {
+        end_ = store::watchLaggedError("watcher fell behind: more than " +
+                                       std::to_string(capacity_) + " events queued");
+      } else if (!r->empty()) {
+        for (auto& e : *r) buffer_.push_back(std::make_shared<const CachedEvent>(std::move(e)));
+      } else {
+        continue;
+      }
+      signalLocked();
+      if (end_) return;
+    }
+  }
+
   std::shared_ptr<WatchCache::State> state_;
   std::shared_ptr<FallbackHandle> h_;
-  std::atomic<int64_t> bookmark_;
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<SharedEvent> buffer_;
+  std::optional<Status> end_;
+  int64_t bookmark_;
+  std::function<void()> wake_;
+  std::thread reader_;  // last: started when everything above exists
 };
 
 }  // namespace
@@ -186,7 +253,7 @@ Result<std::unique_ptr<CacheWatch>> WatchCache::watch(std::string_view key_prefi
   std::lock_guard lock(state_->mu);
   state_->fallbacks.push_back(h);
   return std::unique_ptr<CacheWatch>(
-      std::make_unique<FallbackWatch>(state_, std::move(h), from_revision));
+      std::make_unique<FallbackWatch>(state_, std::move(h), from_revision, opts_.watcher_buffer));
 }
 
 void WatchCache::dispatchLoop() {
@@ -205,7 +272,7 @@ void WatchCache::dispatchLoop() {
     if (r->empty()) continue;
     std::vector<SharedEvent> batch;
     batch.reserve(r->size());
-    for (auto& e : *r) batch.push_back(std::make_shared<const store::Event>(std::move(e)));
+    for (auto& e : *r) batch.push_back(std::make_shared<const CachedEvent>(std::move(e)));
     std::lock_guard lock(state_->mu);
     auto& s = *state_;
     for (const auto& e : batch) {

@@ -20,13 +20,14 @@
 // isWatchLagged (after its queued events are drained); it never slows the others down.
 //
 // Threads: every WatchCache method is thread-safe. A CacheWatch follows store::Watch's rules
-// (one consumer thread; cancel() and bookmarkRevision() from any thread). CacheWatches may
-// outlive the cache: destroying the cache ends them with isWatchClosed. The Store must outlive
+// (one consumer thread; cancel(), bookmarkRevision() and setWakeup() from any thread). CacheWatches
+// may outlive the cache: destroying the cache ends them with isWatchClosed. The Store must outlive
 // the cache and every CacheWatch it returned.
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,13 +35,21 @@
 #include <thread>
 
 #include "common/base/status.h"
+#include "controlplane/apiserver/watchcache/cached_event.h"
 #include "controlplane/store/store.h"
 
 namespace orch::apiserver {
 
-// A store::Watch served by the cache that also knows how far it is complete.
+// A store::Watch served by the cache that also knows how far it is complete, and that can
+// hand out the cache's shared events and wake a consumer that has no thread of its own.
 class CacheWatch : public store::Watch {
  public:
+  // next() without copying the events.
+  virtual Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) = 0;
+  // Calls `wake` now and whenever nextShared() may have something new (events or the end),
+  // from the thread that queued them, possibly under the cache's locks: `wake` must only
+  // signal (never call into the cache). Set once, by the consumer.
+  virtual void setWakeup(std::function<void()> wake) = 0;
   // The revision R such that every event with revision <= R for this watch has been returned
   // by next() (used for BOOKMARK events). Starts at the watch's from_revision (or the cache's
   // revision at watch() time for from = 0) and never decreases.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -279,6 +280,41 @@ TEST_F(WatchCacheTest, RevisionBeforeTheWindowFallsBackToTheStore) {
   ASSERT_TRUE(inside.ok());
   EXPECT_EQ(revs(collect(**inside, 2)), std::vector<int64_t>({r[9], r[10]}));
   EXPECT_EQ(store_->watchCalls(), 2);
+}
+
+// A consumer without a thread of its own: every queued event and the end wake it, for a watch
+// served from the ring and for one that falls back to the store; the events come out shared.
+TEST_F(WatchCacheTest, WakeupSignalsEventsAndTheEndForRingAndStoreWatches) {
+  auto cache = makeCache({.window = 3});
+  ASSERT_TRUE(cache);
+  std::vector<int64_t> r;
+  for (int i = 0; i < 6; ++i) r.push_back(put("/registry/pods/ns1/p" + std::to_string(i)));
+  ASSERT_TRUE(waitFor([&] { return cache->revision() == r.back(); }));
+  auto ring = cache->watch("/registry/pods/", r.back());
+  auto old = cache->watch("/registry/pods/", r[0]);  // before the window: the store's watch
+  ASSERT_TRUE(ring.ok() && old.ok());
+  for (auto* w : {ring->get(), old->get()}) {
+    std::atomic<int> wakes{0};
+    w->setWakeup([&wakes] { wakes.fetch_add(1); });
+    EXPECT_GE(wakes.load(), 1);  // at once: there may be something already
+    const int before = wakes.load();
+    int64_t rev = put("/registry/pods/ns1/x");
+    ASSERT_TRUE(waitFor([&] { return wakes.load() > before; }));
+    std::vector<SharedEvent> got;
+    ASSERT_TRUE(waitFor([&] {
+      auto n = w->nextShared(0ms);
+      if (n.ok()) got.insert(got.end(), n->begin(), n->end());
+      return !got.empty() && got.back()->revision() == rev;
+    }));
+    EXPECT_EQ(got.back()->event().kv.key, "/registry/pods/ns1/x");
+    const int before_end = wakes.load();
+    w->cancel();
+    EXPECT_GT(wakes.load(), before_end);
+    auto end = w->nextShared(0ms);
+    ASSERT_FALSE(end.ok());
+    EXPECT_TRUE(store::isWatchClosed(end.status())) << end.status().message();
+    w->setWakeup([] {});  // `wakes` goes out of scope
+  }
 }
 
 TEST_F(WatchCacheTest, CompactedHistoryBeforeTheWindowIsCompacted) {

@@ -1,0 +1,47 @@
+#pragma once
+// One store event as the watch cache shares it between all its watchers (immutable), with room
+// for what the REST layer derives from it once for all of them (the event's JSON text, the
+// decoded objects) instead of once per watcher.
+
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "controlplane/store/store.h"
+
+namespace orch::apiserver {
+
+class CachedEvent {
+ public:
+  explicit CachedEvent(store::Event e) : event_(std::move(e)) {}
+  CachedEvent(const CachedEvent&) = delete;
+  CachedEvent& operator=(const CachedEvent&) = delete;
+
+  const store::Event& event() const { return event_; }
+  int64_t revision() const { return event_.revision(); }
+
+  // A T made from the event by T(const store::Event&) on the first call, from any thread; every
+  // later call returns that same object. One process uses one T (the REST layer's rendering).
+  template <class T>
+  const T& derived() const {
+    std::call_once(derived_once_, [this] { derived_ = std::make_shared<const T>(event_); });
+    return *static_cast<const T*>(derived_.get());
+  }
+
+ private:
+  const store::Event event_;
+  mutable std::once_flag derived_once_;
+  mutable std::shared_ptr<const void> derived_;
+};
+
+using SharedEvent = std::shared_ptr<const CachedEvent>;
+
+inline std::vector<store::Event> copyEvents(const std::vector<SharedEvent>& events) {
+  std::vector<store::Event> out;
+  out.reserve(events.size());
+  for (const auto& e : events) out.push_back(e->event());
+  return out;
+}
+
+}  // namespace orch::apiserver
