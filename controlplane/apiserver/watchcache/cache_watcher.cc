@@ -57,7 +57,9 @@ bool CacheWatcher::ended() const {
 
 Result<std::vector<SharedEvent>> CacheWatcher::nextShared(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || end_.has_value(); });
+  // A zero timeout only looks (waiting with one would still be a futex call per look).
+  if (timeout.count() > 0)
+    cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || end_.has_value(); });
   if (!queue_.empty()) {
     std::vector<SharedEvent> out(std::make_move_iterator(queue_.begin()),
                                  std::make_move_iterator(queue_.end()));

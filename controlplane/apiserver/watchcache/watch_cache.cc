@@ -85,7 +85,8 @@ class FallbackWatch final : public CacheWatch {
   }
   Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) override {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, timeout, [&] { return !buffer_.empty() || end_.has_value(); });
+    if (timeout.count() > 0)
+      cv_.wait_for(lock, timeout, [&] { return !buffer_.empty() || end_.has_value(); });
     if (!buffer_.empty()) {
       std::vector<SharedEvent> out(std::make_move_iterator(buffer_.begin()),
                                    std::make_move_iterator(buffer_.end()));
