@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
@@ -18,12 +19,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
-Connection::Connection(std::shared_ptr<ServerShared> shared, std::shared_ptr<net::io_context> ioc,
-                       net::ip::tcp::socket socket)
+Connection::Connection(std::shared_ptr<ServerShared> shared, net::ip::tcp::socket socket)
     : shared_(std::move(shared)),
-      ioc_(std::move(ioc)),
-      stream_(beast::tcp_stream(std::move(socket)), shared_->ssl) {
+      stream_(beast::tcp_stream(std::move(socket)), shared_->ssl),
+      strand_(stream_.get_executor()) {
   auto& sock = beast::get_lowest_layer(stream_).socket();
   fd_ = sock.native_handle();
   error_code ec;
@@ -33,42 +34,52 @@ Connection::Connection(std::shared_ptr<ServerShared> shared, std::shared_ptr<net
 
 Connection::~Connection() = default;
 
-// Starts one asynchronous operation and runs the io_context until it completes. Handlers
-// posted meanwhile (drain, stream wake-ups) run too.
-template <class StartOp>
-error_code Connection::await(StartOp&& start) {
-  std::optional<error_code> result;
-  start([&result](error_code ec, auto&&...) { result = ec; });
-  while (!result) {
-    if (ioc_->run_one() == 0) ioc_->restart();
-  }
-  return *result;
+template <class Fn>
+void Connection::withDeadline(std::chrono::milliseconds limit, Fn&& fn) {
+  deadline_ = (Clock::now() + limit).time_since_epoch().count();
+  fn();
+  deadline_ = 0;
+}
+
+bool Connection::pastDeadline(Clock::time_point now) const {
+  const int64_t d = deadline_;
+  return d != 0 && now.time_since_epoch().count() > d;
+}
+
+template <class Fn>
+void Connection::onStrand(Fn&& fn) {
+  bool done = false;  // under wait_mu_
+  net::dispatch(strand_, [&] {
+    fn();
+    std::lock_guard lock(wait_mu_);
+    done = true;
+    wait_cv_.notify_all();
+  });
+  std::unique_lock lock(wait_mu_);
+  wait_cv_.wait(lock, [&] { return done; });
 }
 
 void Connection::drain() {
-  // The flag is read directly by the connection thread when it decides on keep-alive; the
-  // posted part acts on an operation in progress.
+  // The flag is read by the connection thread before each request and when it decides on
+  // keep-alive. An idle connection (blocked reading the next request) is closed at once;
+  // a stream is ended on its strand.
   drain_requested_ = true;
-  net::post(*ioc_, [this] {
-    draining_ = true;
-    if (state_ == State::kIdle) {
-      error_code ec;
-      beast::get_lowest_layer(stream_).socket().cancel(ec);
-    } else if (state_ == State::kStreaming && sink_) {
-      sink_->end();
-    }
+  draining_ = true;
+  if (state_ == State::kIdle) cut();
+  net::post(strand_, [self = shared_from_this()] {
+    if (self->state_ == State::kStreaming && self->sink_) self->sink_->end();
   });
 }
 
 void Connection::cut() {
-  // shutdown(2) is safe from any thread and makes every pending operation fail.
+  // shutdown(2) is safe from any thread and makes every operation in progress fail.
   ::shutdown(fd_, SHUT_RDWR);
 }
 
 bool Connection::handshake() {
-  beast::get_lowest_layer(stream_).expires_after(shared_->config.io_timeout);
-  error_code ec =
-      await([&](auto h) { stream_.async_handshake(net::ssl::stream_base::server, std::move(h)); });
+  error_code ec;
+  withDeadline(shared_->config.io_timeout,
+               [&] { stream_.handshake(net::ssl::stream_base::server, ec); });
   if (ec) return false;
   if (!shared_->config.client_ca_pem.empty()) {
     SSL* ssl = stream_.native_handle();
@@ -85,7 +96,7 @@ bool Connection::handshake() {
 
 void Connection::run() {
   if (handshake()) {
-    while (!drain_requested_ && serveOne()) {
+    while (serveOne()) {
     }
   }
   close(state_ != State::kStreaming);
@@ -100,17 +111,29 @@ std::string lower(boost::beast::string_view s) {
   return out;
 }
 
+http::response<http::string_body> toMessage(const Response& r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-cache, private");
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.keep_alive(keep_alive);
+  res.body() = r.body;
+  res.prepare_payload();
+  return res;
+}
+
 }  // namespace
 
 bool Connection::serveOne() {
   const ServerConfig& cfg = shared_->config;
   state_ = State::kIdle;
+  // After setting kIdle: either drain() sees it and cuts the read below, or this sees the flag.
+  if (drain_requested_) return false;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
   parser.body_limit(cfg.max_request_body);
-  beast::get_lowest_layer(stream_).expires_after(cfg.idle_timeout);
-  error_code ec =
-      await([&](auto h) { http::async_read_header(stream_, buffer_, parser, std::move(h)); });
+  error_code ec;
+  withDeadline(cfg.idle_timeout, [&] { http::read_header(stream_, buffer_, parser, ec); });
   state_ = State::kBusy;
   unsigned version = parser.is_header_done() ? parser.get().version() : 11;
   auto too_large = [&] {
@@ -126,13 +149,13 @@ bool Connection::serveOne() {
   if (ec == http::error::body_limit) return too_large();
   if (ec) return false;  // closed, idle timeout, drain, or garbage
   if (auto cl = parser.content_length(); cl && *cl > cfg.max_request_body) return too_large();
-  beast::get_lowest_layer(stream_).expires_after(cfg.io_timeout);
-  if (lower(parser.get()[http::field::expect]) == "100-continue") {
-    http::response<http::empty_body> cont{http::status::continue_, version};
-    ec = await([&](auto h) { http::async_write(stream_, cont, std::move(h)); });
-    if (ec) return false;
-  }
-  ec = await([&](auto h) { http::async_read(stream_, buffer_, parser, std::move(h)); });
+  withDeadline(cfg.io_timeout, [&] {
+    if (lower(parser.get()[http::field::expect]) == "100-continue") {
+      http::response<http::empty_body> cont{http::status::continue_, version};
+      http::write(stream_, cont, ec);
+    }
+    if (!ec) http::read(stream_, buffer_, parser, ec);
+  });
   if (ec == http::error::body_limit) return too_large();
   if (ec) return false;
 
@@ -199,17 +222,23 @@ Reply Connection::authenticateAndDispatch(Request& req, UserInfo& user_out) {
 }
 
 bool Connection::writeResponse(const Response& r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-cache, private");
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.keep_alive(keep_alive);
-  res.body() = r.body;
-  res.prepare_payload();
-  beast::get_lowest_layer(stream_).expires_after(shared_->config.io_timeout);
-  error_code ec = await([&](auto h) { http::async_write(stream_, res, std::move(h)); });
+  auto res = toMessage(r, version, keep_alive);
+  error_code ec;
+  withDeadline(shared_->config.io_timeout, [&] { http::write(stream_, res, ec); });
   return !ec;
 }
+
+// The streaming phase's state; touched only on the strand, except `finished` (wait_mu_).
+struct Connection::StreamState {
+  std::shared_ptr<StreamSinkImpl> sink;
+  bool done = false;  // no more writes: ended, failed, or the client went away
+  bool writing = false, reading = false;
+  std::deque<std::string> batch;
+  std::string current;
+  bool end_after_batch = false;
+  std::array<char, 1024> scratch;
+  bool finished = false;  // done and every operation has completed
+};
 
 void Connection::serveStream(const StreamResponse& sr, unsigned version) {
   http::response<http::empty_body> head{static_cast<http::status>(sr.status), version};
@@ -219,96 +248,96 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
   head.keep_alive(false);
   head.chunked(true);
   http::response_serializer<http::empty_body> serializer{head};
-  beast::get_lowest_layer(stream_).expires_after(shared_->config.io_timeout);
-  error_code ec =
-      await([&](auto h) { http::async_write_header(stream_, serializer, std::move(h)); });
+  error_code ec;
+  withDeadline(shared_->config.io_timeout, [&] { http::write_header(stream_, serializer, ec); });
   if (ec) return;
-  // From here on the connection lives as long as the stream: no timer (the disconnect
-  // watch and the sink's buffer limit take its place).
-  beast::get_lowest_layer(stream_).expires_never();
 
-  bool done = false, writing = false, reading = false, failed = false;
-  std::deque<std::string> batch;
-  std::string current;
-  bool end_after_batch = false;
-  std::function<void()> pump;
-  pump = [&] {
-    if (writing || done) return;
-    if (batch.empty() && !end_after_batch) {
-      StreamSinkImpl::Taken t = sink_->take();
-      if (t.overflow) {
-        failed = true;
-        done = true;
-        return;
-      }
-      batch = std::move(t.chunks);
-      end_after_batch = t.ended;
-    }
-    if (!batch.empty()) {
-      current = std::move(batch.front());
-      batch.pop_front();
-      writing = true;
-      net::async_write(stream_, http::make_chunk(net::buffer(current)),
-                       [&](error_code wec, size_t) {
-                         writing = false;
-                         if (wec) {
-                           failed = done = true;
-                           return;
-                         }
-                         pump();
-                       });
-    } else if (end_after_batch) {
-      writing = true;
-      net::async_write(stream_, http::make_chunk_last(), [&](error_code, size_t) {
-        writing = false;
-        done = true;
-      });
-    }
-  };
-  // The client sends nothing while it reads a stream, so any read completing with an error
-  // means it went away (FIN or RST): notice that at once instead of on the next write.
-  std::function<void()> watch_peer;
-  std::array<char, 1024> scratch;
-  watch_peer = [&] {
-    reading = true;
-    stream_.async_read_some(net::buffer(scratch), [&](error_code rec, size_t) {
-      reading = false;
-      if (rec) {
-        failed = done = true;
-        return;
-      }
-      if (!done) watch_peer();
-    });
-  };
-
+  StreamState st;
+  st.sink = std::make_shared<StreamSinkImpl>(strand_, shared_->config.max_stream_buffer,
+                                             [this, &st] { pumpStream(st); });
+  // From here on the connection lives as long as the stream, without a deadline (the
+  // disconnect watch and the sink's buffer limit take its place), and its socket is used
+  // from the strand only.
   state_ = State::kStreaming;
-  sink_ =
-      std::make_shared<StreamSinkImpl>(*ioc_, shared_->config.max_stream_buffer, [&] { pump(); });
-  if (drain_requested_) sink_->end();
-  watch_peer();
+  onStrand([&] {
+    sink_ = st.sink;
+    if (drain_requested_) sink_->end();
+    watchPeer(st);
+  });
   if (sr.start) {
     try {
-      sr.start(sink_);
+      sr.start(st.sink);
     } catch (const std::exception&) {
-      sink_->end();  // a producer that failed to start gets an empty, cleanly ended body
+      st.sink->end();  // a producer that failed to start gets an empty, cleanly ended body
     }
   } else {
-    sink_->end();
+    st.sink->end();
   }
-  while (!done) {
-    if (ioc_->run_one() == 0) ioc_->restart();
+  std::unique_lock lock(wait_mu_);
+  wait_cv_.wait(lock, [&] { return st.finished; });
+}
+
+void Connection::pumpStream(StreamState& st) {
+  if (st.writing || st.done) return;
+  if (st.batch.empty() && !st.end_after_batch) {
+    StreamSinkImpl::Taken t = st.sink->take();
+    if (t.overflow) {
+      st.done = true;
+      finishStreamIfIdle(st);
+      return;
+    }
+    st.batch = std::move(t.chunks);
+    st.end_after_batch = t.ended;
   }
-  (void)failed;
-  sink_->detach();
-  // Cancel the disconnect watch (and a write cut short) by closing the socket, and let their
-  // handlers run: they reference this frame.
-  error_code cec;
-  beast::get_lowest_layer(stream_).socket().shutdown(net::ip::tcp::socket::shutdown_both, cec);
-  beast::get_lowest_layer(stream_).socket().close(cec);
-  while (reading || writing) {
-    if (ioc_->run_one() == 0) ioc_->restart();
+  if (!st.batch.empty()) {
+    st.current = std::move(st.batch.front());
+    st.batch.pop_front();
+    st.writing = true;
+    net::async_write(stream_, http::make_chunk(net::buffer(st.current)),
+                     [this, &st](error_code wec, size_t) {
+                       st.writing = false;
+                       if (wec) st.done = true;
+                       if (st.done) return finishStreamIfIdle(st);
+                       pumpStream(st);
+                     });
+  } else if (st.end_after_batch) {
+    st.writing = true;
+    net::async_write(stream_, http::make_chunk_last(), [this, &st](error_code, size_t) {
+      st.writing = false;
+      st.done = true;
+      finishStreamIfIdle(st);
+    });
   }
-  sink_.reset();
+}
+
+// The client sends nothing while it reads a stream, so any read completing with an error means
+// it went away (FIN or RST): notice that at once instead of on the next write.
+void Connection::watchPeer(StreamState& st) {
+  st.reading = true;
+  stream_.async_read_some(net::buffer(st.scratch), [this, &st](error_code rec, size_t) {
+    st.reading = false;
+    if (rec) st.done = true;
+    if (st.done) return finishStreamIfIdle(st);
+    watchPeer(st);
+  });
+}
+
+void Connection::finishStreamIfIdle(StreamState& st) {
+  if (st.sink) {
+    // First call after `done`: no more chunks; cancel the disconnect watch (and a write cut
+    // short) by closing the socket. Their handlers still run, and reference `st`.
+    st.sink->detach();
+    st.sink.reset();
+    sink_.reset();
+    error_code cec;
+    auto& sock = beast::get_lowest_layer(stream_).socket();
+    sock.shutdown(net::ip::tcp::socket::shutdown_both, cec);
+    sock.close(cec);
+  }
+  if (st.reading || st.writing) return;
+  std::lock_guard lock(wait_mu_);
+  st.finished = true;
+  wait_cv_.notify_all();
 }
 
 void Connection::discardInput() {
@@ -316,33 +345,25 @@ void Connection::discardInput() {
   // answering with a RST that could destroy the 413 response before the client reads it.
   std::array<char, 16384> scratch;
   size_t total = 0;
-  beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
-  while (total < 2 * shared_->config.max_request_body) {
-    size_t n = 0;
-    error_code ec = await([&](auto h) {
-      stream_.async_read_some(net::buffer(scratch),
-                              [&n, h = std::move(h)](error_code e, size_t got) mutable {
-                                n = got;
-                                h(e, got);
-                              });
-    });
-    if (ec) break;
-    total += n;
-  }
+  withDeadline(std::chrono::seconds(2), [&] {
+    while (total < 2 * shared_->config.max_request_body) {
+      error_code ec;
+      size_t n = stream_.read_some(net::buffer(scratch), ec);
+      if (ec) break;
+      total += n;
+    }
+  });
 }
 
 void Connection::close(bool tls_shutdown) {
   auto& sock = beast::get_lowest_layer(stream_).socket();
   if (sock.is_open() && tls_shutdown && !draining_) {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(500));
-    (void)await([&](auto h) { stream_.async_shutdown(std::move(h)); });
+    error_code ec;
+    withDeadline(std::chrono::milliseconds(500), [&] { stream_.shutdown(ec); });
   }
   error_code ec;
   sock.shutdown(net::ip::tcp::socket::shutdown_both, ec);
   sock.close(ec);
-  // Drop whatever is still queued (stream wake-ups); nothing references this frame any more.
-  ioc_->restart();
-  ioc_->poll();
 }
 
 }  // namespace orch::apiserver

@@ -1,17 +1,24 @@
 #pragma once
-// One accepted HTTPS connection and its thread (internal to server.cc). The connection owns
-// its own io_context: every socket operation is started asynchronously (so it can time out
-// and be cancelled) and driven by run_one() on the connection thread, which keeps the code a
-// straight sequence: handshake, then read request → handle → write reply, repeatedly.
+// One accepted HTTPS connection and its thread (internal to server.cc). The thread runs the
+// connection as a straight sequence of blocking calls: handshake, then read request → handle
+// (the handler may block too) → write reply, repeatedly; each call has a deadline that the
+// server's watchdog enforces by cutting the connection. A streaming reply is written
+// asynchronously from the connection's strand of the server's shared io_context instead:
+// producers' chunks go out from the few io threads without waking this connection's thread,
+// which only waits for the stream to end.
 
 #include <atomic>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "controlplane/apiserver/server.h"
@@ -28,10 +35,10 @@ struct ServerShared {
   boost::asio::ssl::context ssl{boost::asio::ssl::context::tls_server};
 };
 
-class Connection {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(std::shared_ptr<ServerShared> shared, std::shared_ptr<boost::asio::io_context> ioc,
-             boost::asio::ip::tcp::socket socket);
+  // `socket`'s executor must be a strand of the server's io_context.
+  Connection(std::shared_ptr<ServerShared> shared, boost::asio::ip::tcp::socket socket);
   ~Connection();
 
   // The connection's whole life; returns when it is closed. Runs on the connection thread.
@@ -41,17 +48,30 @@ class Connection {
   void drain();
   // Cuts the connection at once (from any thread): shutdown(2) on the socket.
   void cut();
+  // Whether a blocking operation has run past its deadline (the watchdog then cuts).
+  bool pastDeadline(std::chrono::steady_clock::time_point now) const;
 
  private:
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
   enum class State { kIdle, kBusy, kStreaming };
+  struct StreamState;
 
-  template <class StartOp>
-  boost::system::error_code await(StartOp&& start);
+  // Runs fn (blocking socket operations) under a deadline that the server's watchdog enforces
+  // by cutting the connection.
+  template <class Fn>
+  void withDeadline(std::chrono::milliseconds limit, Fn&& fn);
+  // Runs fn on the strand and waits for it.
+  template <class Fn>
+  void onStrand(Fn&& fn);
+  // Strand: write what the sink has queued, end the stream when it is over.
+  void pumpStream(StreamState& st);
+  void watchPeer(StreamState& st);
+  void finishStreamIfIdle(StreamState& st);
   bool handshake();
   // Reads, handles and answers one request; false when the connection must close.
   bool serveOne();
   bool writeResponse(const Response& res, unsigned version, bool keep_alive);
+
   void serveStream(const StreamResponse& sr, unsigned version);
   // Fills req.user (and `user_out`) or answers 401; then runs the route's handler.
   Reply authenticateAndDispatch(Request& req, UserInfo& user_out);
@@ -59,17 +79,21 @@ class Connection {
   void close(bool tls_shutdown);
 
   std::shared_ptr<ServerShared> shared_;
-  std::shared_ptr<boost::asio::io_context> ioc_;
   Stream stream_;
+  const boost::asio::any_io_executor strand_;
   int fd_ = -1;
   boost::beast::flat_buffer buffer_;
   std::string remote_;
   std::optional<UserInfo> cert_user_;
   std::atomic<bool> drain_requested_{false};  // set by drain() from any thread
-  // Touched only on the connection thread (drain() posts onto it).
-  State state_ = State::kIdle;
-  bool draining_ = false;
-  std::shared_ptr<StreamSinkImpl> sink_;
+  std::atomic<State> state_{State::kIdle};    // set by the connection thread
+  std::atomic<bool> draining_{false};         // set on the strand by drain()
+  std::shared_ptr<StreamSinkImpl> sink_;      // on the strand only
+  // When the blocking operation in progress must end (steady clock ticks; 0 = none).
+  std::atomic<int64_t> deadline_{0};
+  // The connection thread waits on these for work done on the strand.
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
 };
 
 }  // namespace orch::apiserver

@@ -5,12 +5,16 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -32,6 +36,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   };
 
   std::shared_ptr<ServerShared> shared;
+  // Every connection's socket operations run on a strand of `io`, served by io_threads.
+  net::io_context io;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work;
+  std::vector<std::thread> io_threads;
+  // Cuts connections whose blocking operation ran past its deadline.
+  net::steady_timer watchdog{io};
   net::io_context accept_ioc;
   tcp::acceptor acceptor{accept_ioc};
   std::thread accept_thread;
@@ -43,6 +53,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   void acceptNext();
   void reapFinishedLocked(std::vector<std::thread>& out);
+  void stopIo();
+  void watchDeadlines();
 };
 
 namespace {
@@ -73,6 +85,11 @@ Status Server::start() {
   error_code ec;
   port_ = a.local_endpoint(ec).port();
   impl_->started = true;
+  impl_->io_work.emplace(impl_->io.get_executor());
+  const unsigned n = std::max(2u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i)
+    impl_->io_threads.emplace_back([impl = impl_.get()] { impl->io.run(); });
+  impl_->watchDeadlines();
   impl_->acceptNext();
   impl_->accept_thread = std::thread([impl = impl_] { impl->accept_ioc.run(); });
   return Status::ok();
@@ -90,44 +107,44 @@ void Server::Impl::reapFinishedLocked(std::vector<std::thread>& out) {
 }
 
 void Server::Impl::acceptNext() {
-  auto ioc = std::make_shared<net::io_context>(1);
-  acceptor.async_accept(*ioc, [self = shared_from_this(), ioc](error_code ec, tcp::socket sock) {
-    if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-    if (!ec) {
-      error_code opt_ec;
-      sock.set_option(tcp::no_delay(true), opt_ec);
-      auto conn = std::make_shared<Connection>(self->shared, ioc, std::move(sock));
-      std::vector<std::thread> finished;
-      {
-        std::lock_guard<std::mutex> lock(self->mu);
-        self->reapFinishedLocked(finished);
-        if (self->stopping) return;
-        self->conns.push_back(Entry{conn, {}, false});
-        Entry* entry = &self->conns.back();
-        try {
-          entry->thread = std::thread([self, conn, entry] {
-            conn->run();
+  acceptor.async_accept(
+      net::make_strand(io), [self = shared_from_this()](error_code ec, tcp::socket sock) {
+        if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+        if (!ec) {
+          error_code opt_ec;
+          sock.set_option(tcp::no_delay(true), opt_ec);
+          auto conn = std::make_shared<Connection>(self->shared, std::move(sock));
+          std::vector<std::thread> finished;
+          {
             std::lock_guard<std::mutex> lock(self->mu);
-            entry->finished = true;
-            self->cv.notify_all();
-          });
-        } catch (const std::system_error&) {
-          // No thread for it (EAGAIN): drop this connection, keep serving the others.
-          self->conns.pop_back();
+            self->reapFinishedLocked(finished);
+            if (self->stopping) return;
+            self->conns.push_back(Entry{conn, {}, false});
+            Entry* entry = &self->conns.back();
+            try {
+              entry->thread = std::thread([self, conn, entry] {
+                conn->run();
+                std::lock_guard<std::mutex> lock(self->mu);
+                entry->finished = true;
+                self->cv.notify_all();
+              });
+            } catch (const std::system_error&) {
+              // No thread for it (EAGAIN): drop this connection, keep serving the others.
+              self->conns.pop_back();
+            }
+          }
+          for (auto& t : finished) t.join();
+          self->acceptNext();
+          return;
         }
-      }
-      for (auto& t : finished) t.join();
-      self->acceptNext();
-      return;
-    }
-    // Accept errors (EMFILE, ENFILE, ECONNABORTED) are transient: retry after a pause so that
-    // a full descriptor table does not turn into a busy loop.
-    auto timer =
-        std::make_shared<net::steady_timer>(self->accept_ioc, std::chrono::milliseconds(100));
-    timer->async_wait([self, timer](error_code) {
-      if (self->acceptor.is_open()) self->acceptNext();
-    });
-  });
+        // Accept errors (EMFILE, ENFILE, ECONNABORTED) are transient: retry after a pause so that
+        // a full descriptor table does not turn into a busy loop.
+        auto timer =
+            std::make_shared<net::steady_timer>(self->accept_ioc, std::chrono::milliseconds(100));
+        timer->async_wait([self, timer](error_code) {
+          if (self->acceptor.is_open()) self->acceptNext();
+        });
+      });
 }
 
 void Server::shutdown(std::chrono::milliseconds grace) {
@@ -163,6 +180,31 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   conns.swap(impl_->conns);
   lock.unlock();
   for (auto& e : conns) e.thread.join();
+  impl_->stopIo();
+}
+
+void Server::Impl::watchDeadlines() {
+  watchdog.expires_after(std::chrono::milliseconds(200));
+  watchdog.async_wait([this](error_code ec) {
+    if (ec) return;  // cancelled: the server is stopping
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& e : conns) {
+        if (!e.finished && e.conn->pastDeadline(now)) e.conn->cut();
+      }
+    }
+    watchDeadlines();
+  });
+}
+
+void Server::Impl::stopIo() {
+  // Every connection is over; what is still queued (timer cancellations) runs, then the
+  // threads end.
+  net::post(io, [this] { watchdog.cancel(); });
+  io_work.reset();
+  for (auto& t : io_threads) t.join();
+  io_threads.clear();
 }
 
 size_t Server::openConnections() const {

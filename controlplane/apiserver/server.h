@@ -4,9 +4,11 @@
 // (413 before the body is read), idle-connection timeouts, streaming (chunked) responses, and
 // graceful shutdown.
 //
-// Threads: one acceptor thread and one thread per connection. Each connection thread reads a
-// request, authenticates it, runs the router's handler (which may block), and writes the
-// reply; a streaming reply keeps its thread until the stream ends or the client goes away.
+// Threads: one acceptor thread, a few io threads (one per core) that run every socket
+// operation, and one thread per connection. Each connection thread has its request read,
+// authenticates it, runs the router's handler (which may block), and has the reply written;
+// a streaming reply is written by the io threads while its connection thread waits for the
+// stream to end (or the client to go away).
 // start()/shutdown() are called from one owning thread; the Router is shared read-only.
 
 #include <chrono>
@@ -40,9 +42,9 @@ struct ServerConfig {
   std::chrono::milliseconds io_timeout = std::chrono::seconds(60);
   // A stream whose client lets more than this pile up unread is closed (a slow watcher).
   size_t max_stream_buffer = 16 * 1024 * 1024;
-  // Called on the connection thread after each reply's head went out (or failed to), with
-  // the authenticated request (user empty when refused) and the status sent; for access
-  // logs. Must not block.
+  // Called on the connection thread once each reply's head has been handed to the transport
+  // (a keep-alive reply may still be on its way), with the authenticated request (user empty
+  // when refused) and the status sent; for access logs. Must not block.
   std::function<void(const Request&, int status)> on_request;
 };
 

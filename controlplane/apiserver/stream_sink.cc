@@ -5,11 +5,11 @@
 namespace orch::apiserver {
 
 void StreamSinkImpl::wakeLocked() {
-  if (wake_posted_ || ioc_ == nullptr) return;
+  if (wake_posted_ || !attached_) return;
   wake_posted_ = true;
-  // The handler holds the sink, not the connection: if the connection is gone first, the
-  // io_context drops the handler unrun (on_wake_ is cleared in detach()).
-  boost::asio::post(*ioc_, [self = shared_from_this()] {
+  // The handler holds the sink, not the connection: once the stream is over it finds
+  // on_wake_ cleared by detach() (on the same strand) and does nothing.
+  boost::asio::post(strand_, [self = shared_from_this()] {
     {
       std::lock_guard<std::mutex> lock(self->mu_);
       self->wake_posted_ = false;
@@ -73,7 +73,7 @@ void StreamSinkImpl::detach() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     open_ = false;
-    ioc_ = nullptr;
+    attached_ = false;
     pending_.clear();
     pending_bytes_ = 0;
     if (fired_) return;

@@ -1,10 +1,10 @@
 #pragma once
 // The StreamSink of a connection (internal to the server). Producers on any thread queue
-// chunks under a mutex and post one wake-up onto the connection's io_context; the connection
-// thread takes the queued chunks and writes them. detach() cuts the link to the connection:
-// after it no producer call touches the io_context.
+// chunks under a mutex and post one wake-up onto the connection's strand, which takes the
+// queued chunks and writes them. detach() cuts the link to the connection: after it no
+// producer call posts anything.
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -17,9 +17,10 @@ namespace orch::apiserver {
 
 class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<StreamSinkImpl> {
  public:
-  // `on_wake` runs on the connection thread after producers queued data or ended the stream.
-  StreamSinkImpl(boost::asio::io_context& ioc, size_t max_buffered, std::function<void()> on_wake)
-      : ioc_(&ioc), max_buffered_(max_buffered), on_wake_(std::move(on_wake)) {}
+  // `on_wake` runs on `strand` after producers queued data or ended the stream.
+  StreamSinkImpl(boost::asio::any_io_executor strand, size_t max_buffered,
+                 std::function<void()> on_wake)
+      : strand_(std::move(strand)), max_buffered_(max_buffered), on_wake_(std::move(on_wake)) {}
 
   bool write(std::string data) override;
   void end() override;
@@ -31,18 +32,19 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
     bool ended = false;     // end() was called: write the terminating chunk after `chunks`
     bool overflow = false;  // the buffer limit was hit: cut the stream
   };
-  // Connection thread: everything queued so far.
+  // On the strand: everything queued so far.
   Taken take();
-  // Connection thread: the stream is over; runs the close callbacks (once).
+  // On the strand: the stream is over; runs the close callbacks (once).
   void detach();
 
  private:
   void wakeLocked();
 
   mutable std::mutex mu_;
-  boost::asio::io_context* ioc_;  // null after detach()
+  const boost::asio::any_io_executor strand_;
+  bool attached_ = true;  // false after detach()
   size_t max_buffered_;
-  std::function<void()> on_wake_;  // connection thread only
+  std::function<void()> on_wake_;  // on the strand only
   std::deque<std::string> pending_;
   size_t pending_bytes_ = 0;
   bool open_ = true;
