@@ -71,7 +71,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Reads, handles and answers one request; false when the connection must close.
   bool serveOne();
   bool writeResponse(const Response& res, unsigned version, bool keep_alive);
-
   void serveStream(const StreamResponse& sr, unsigned version);
   // Fills req.user (and `user_out`) or answers 401; then runs the route's handler.
   Reply authenticateAndDispatch(Request& req, UserInfo& user_out);
@@ -87,7 +86,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<UserInfo> cert_user_;
   std::atomic<bool> drain_requested_{false};  // set by drain() from any thread
   std::atomic<State> state_{State::kIdle};    // set by the connection thread
-  std::atomic<bool> draining_{false};         // set on the strand by drain()
+  std::atomic<bool> draining_{false};         // set by drain()
   std::shared_ptr<StreamSinkImpl> sink_;      // on the strand only
   // When the blocking operation in progress must end (steady clock ticks; 0 = none).
   std::atomic<int64_t> deadline_{0};

@@ -4,16 +4,13 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
-#include <optional>
 #include <random>
-#include <string_view>
 
 #include "common/api/codec.h"
-#include "controlplane/apiserver/registry/field_attributes.h"
 #include "controlplane/apiserver/registry/handlers.h"
 #include "controlplane/apiserver/registry/stored_object.h"
 #include "controlplane/apiserver/registry/table_convert.h"
+#include "controlplane/apiserver/registry/watch_events.h"
 
 namespace orch::apiserver {
 
@@ -23,120 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 // How often an idle watch that allows bookmarks gets one (upstream: about a minute).
 constexpr auto kBookmarkInterval = std::chrono::seconds(10);
-
-// Which objects a watch delivers.
-struct WatchFilter {
-  const ResourceInfo* r = nullptr;
-  api::Selector labels;
-  api::FieldSelector fields;
-  std::string name;  // a watch of one object
-  bool trivial() const { return labels.empty() && fields.empty() && name.empty(); }
-  bool matches(const api::Json& obj) const {
-    if (!name.empty() && metaString(obj, "name") != name) return false;
-    if (!labels.empty() && !labels.matches(labelsOf(obj))) return false;
-    return matchesFields(*r, obj, fields);
-  }
-};
-
-std::string eventLine(const char* type, const std::string& object_text) {
-  std::string s;
-  s.reserve(object_text.size() + 32);
-  s += "{\"type\":\"";
-  s += type;
-  s += "\",\"object\":";
-  s += object_text;
-  s += "}\n";
-  return s;
-}
-
-std::string bookmarkLine(const ResourceInfo& r, int64_t rv, bool initial_events_end) {
-  api::Json meta = {{"resourceVersion", std::to_string(rv)}};
-  if (initial_events_end) meta["annotations"] = {{"k8s.io/initial-events-end", "true"}};
-  api::Json obj = {{"apiVersion", r.groupVersion()}, {"kind", r.kind}, {"metadata", meta}};
-  return eventLine("BOOKMARK", api::detail::dumpCompact(obj));
-}
-
-std::string errorLine(const api::ApiStatus& st) {
-  return eventLine("ERROR", api::serialize(st));
-}
-
-// How an unfiltered watch sees a store event, worked out once per event for all watchers of
-// the resource (CachedEvent::derived): the event type, the object's text with its
-// resourceVersion (the new object; the last state for a delete), the watch event line; and,
-// decoded on first use, the objects after and before the event for watchers with selectors.
-class EventRendering {
- public:
-  explicit EventRendering(const store::Event& e) : e_(e) {
-    if (e.type == store::Event::Type::kDelete) {
-      if (!e.prev) return;  // nothing to show
-      type = "DELETED";
-      object_text = storedTextWithVersion(e.prev->value, e.revision());
-    } else {
-      type = created() ? "ADDED" : "MODIFIED";
-      object_text = storedTextWithVersion(e.kv.value, e.revision());
-    }
-    line = eventLine(type, object_text);
-  }
-  bool created() const { return !e_.prev || e_.kv.create_revision == e_.kv.mod_revision; }
-  // Null when absent or undecodable.
-  const api::Json* after() const {
-    decode();
-    return after_ ? &*after_ : nullptr;
-  }
-  const api::Json* before() const {
-    decode();
-    return before_ ? &*before_ : nullptr;
-  }
-
-  const char* type = nullptr;  // null: the event shows nothing (a delete without its object)
-  std::string object_text;
-  std::string line;
-
- private:
-  void decode() const {
-    std::call_once(decoded_, [this] {
-      if (e_.type == store::Event::Type::kPut) {
-        if (auto now = decodeStored(e_.kv); now.ok()) after_ = std::move(now).value();
-      }
-      if (e_.prev) {
-        if (auto prev = decodeStored(*e_.prev); prev.ok()) before_ = std::move(prev).value();
-      }
-    });
-  }
-
-  const store::Event& e_;  // the CachedEvent holding both outlives this
-  mutable std::once_flag decoded_;
-  mutable std::optional<api::Json> after_, before_;
-};
-
-// The watch event lines for one store event, with upstream's filter semantics: an object that
-// starts matching is ADDED, one that stops matching is DELETED.
-void translate(const CachedEvent& ce, const WatchFilter& f, std::vector<std::string>& out) {
-  const auto& shown = ce.derived<EventRendering>();
-  if (shown.type == nullptr) return;
-  if (f.trivial()) {
-    out.push_back(shown.line);
-    return;
-  }
-  if (ce.event().type == store::Event::Type::kDelete) {
-    const api::Json* prev = shown.before();
-    if (prev != nullptr && f.matches(*prev)) out.push_back(shown.line);
-    return;
-  }
-  const api::Json* now = shown.after();
-  if (now == nullptr) return;
-  const bool now_matches = f.matches(*now);
-  const bool before_matches =
-      !shown.created() && shown.before() != nullptr && f.matches(*shown.before());
-  const char* type = nullptr;
-  if (now_matches)
-    type = before_matches ? "MODIFIED" : "ADDED";
-  else if (before_matches)
-    type = "DELETED";
-  if (type == nullptr) return;
-  out.push_back(std::string_view(type) == shown.type ? shown.line
-                                                     : eventLine(type, shown.object_text));
-}
 
 using Shape = std::function<std::string(std::string)>;
 

@@ -21,11 +21,12 @@ class CachedEvent {
   const store::Event& event() const { return event_; }
   int64_t revision() const { return event_.revision(); }
 
-  // A T made from the event by T(const store::Event&) on the first call, from any thread; every
-  // later call returns that same object. One process uses one T (the REST layer's rendering).
-  template <class T>
-  const T& derived() const {
-    std::call_once(derived_once_, [this] { derived_ = std::make_shared<const T>(event_); });
+  // The T that make(event) returns (a shared_ptr<const T>) on the first call, from any
+  // thread; every later call returns that same object. A cache serves one resource and one
+  // REST layer, so every caller asks for the same T made the same way.
+  template <class T, class Make>
+  const T& derived(Make&& make) const {
+    std::call_once(derived_once_, [&] { derived_ = make(event_); });
     return *static_cast<const T*>(derived_.get());
   }
 

@@ -113,6 +113,9 @@ TEST_F(RegistryTest, WatchFromAVersionAndWithSelectors) {
   ASSERT_EQ(more.size(), 4u);
   EXPECT_EQ(more[3]["type"], "DELETED");
   EXPECT_EQ(more[3]["object"]["metadata"]["name"], "c");
+  // The object as it is now (no longer matching), at the update's version.
+  EXPECT_EQ(more[3]["object"]["metadata"]["labels"]["app"], "other");
+  EXPECT_NE(more[3]["object"]["metadata"]["resourceVersion"], c["metadata"]["resourceVersion"]);
   sink->close();
   labeled->close();
 }
