@@ -40,8 +40,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   net::io_context io;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> io_work;
   std::vector<std::thread> io_threads;
-  // Cuts connections whose blocking operation ran past its deadline.
-  net::steady_timer watchdog{io};
+  // Cuts connections whose blocking operation ran past its deadline. On a strand of its own:
+  // its handler and stopIo()'s cancel must not run at once on two io threads.
+  net::strand<net::io_context::executor_type> watchdog_strand = net::make_strand(io);
+  net::steady_timer watchdog{watchdog_strand};
+  bool watchdog_stopped = false;  // on watchdog_strand
   net::io_context accept_ioc;
   tcp::acceptor acceptor{accept_ioc};
   std::thread accept_thread;
@@ -186,7 +189,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
 void Server::Impl::watchDeadlines() {
   watchdog.expires_after(std::chrono::milliseconds(200));
   watchdog.async_wait([this](error_code ec) {
-    if (ec) return;  // cancelled: the server is stopping
+    if (ec || watchdog_stopped) return;  // the server is stopping
     const auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -201,7 +204,10 @@ void Server::Impl::watchDeadlines() {
 void Server::Impl::stopIo() {
   // Every connection is over; what is still queued (timer cancellations) runs, then the
   // threads end.
-  net::post(io, [this] { watchdog.cancel(); });
+  net::post(watchdog_strand, [this] {
+    watchdog_stopped = true;
+    watchdog.cancel();
+  });
   io_work.reset();
   for (auto& t : io_threads) t.join();
   io_threads.clear();
