@@ -74,6 +74,7 @@ void StreamSinkImpl::detach() {
     std::lock_guard<std::mutex> lock(mu_);
     open_ = false;
     attached_ = false;
+    strand_ = boost::asio::any_io_executor();
     pending_.clear();
     pending_bytes_ = 0;
     if (fired_) return;
