@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
-#include <optional>
 #include <vector>
 
 #include "controlplane/apiserver/watchcache/cache_watcher.h"
@@ -66,16 +65,19 @@ class RingWatch final : public CacheWatch {
 };
 
 // A store watch from before the ring. A reader thread of its own moves the store watch's
-// events into a buffer, so that it can wake its consumer the way a ring-served watch does.
+// events into a CacheWatcher, so that it is consumed (and wakes its consumer) the way a
+// ring-served watch is.
 class FallbackWatch final : public CacheWatch {
  public:
   FallbackWatch(std::shared_ptr<WatchCache::State> state, std::shared_ptr<FallbackHandle> h,
-                int64_t from, size_t capacity)
-      : state_(std::move(state)), h_(std::move(h)), capacity_(capacity), bookmark_(from) {
+                std::string prefix, int64_t from, size_t capacity)
+      : state_(std::move(state)),
+        h_(std::move(h)),
+        w_(std::make_shared<CacheWatcher>(std::move(prefix), from, from, capacity)) {
     reader_ = std::thread([this] { readLoop(); });
   }
   ~FallbackWatch() override {
-    h_->watch->cancel();
+    cancel();
     reader_.join();
     std::lock_guard lock(state_->mu);
     std::erase_if(state_->fallbacks, [&](const auto& w) {
@@ -84,75 +86,42 @@ class FallbackWatch final : public CacheWatch {
     });
   }
   Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) override {
-    std::unique_lock lock(mu_);
-    if (timeout.count() > 0)
-      cv_.wait_for(lock, timeout, [&] { return !buffer_.empty() || end_.has_value(); });
-    if (!buffer_.empty()) {
-      std::vector<SharedEvent> out(std::make_move_iterator(buffer_.begin()),
-                                   std::make_move_iterator(buffer_.end()));
-      buffer_.clear();
-      // The store watch has no gaps: its last event bounds what has been returned.
-      bookmark_ = std::max(bookmark_, out.back()->revision());
-      return out;
-    }
-    if (end_) return *end_;
-    return std::vector<SharedEvent>{};
+    return w_->nextShared(timeout);
   }
   Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
-    ORCH_ASSIGN_OR_RETURN(auto shared, nextShared(timeout));
-    return copyEvents(shared);
+    return w_->next(timeout);
   }
-  void setWakeup(std::function<void()> wake) override {
-    std::lock_guard lock(mu_);
-    wake_ = std::move(wake);
-    wake_();
-  }
+  void setWakeup(std::function<void()> wake) override { w_->setWakeup(std::move(wake)); }
   void cancel() override {
     h_->watch->cancel();
-    std::lock_guard lock(mu_);
-    buffer_.clear();
-    if (!end_ || !store::isWatchClosed(*end_)) end_ = store::watchClosedError("watch cancelled");
-    signalLocked();
+    w_->cancel();
   }
-  int64_t bookmarkRevision() const override {
-    std::lock_guard lock(mu_);
-    return bookmark_;
-  }
+  int64_t bookmarkRevision() const override { return w_->bookmark(); }
 
  private:
-  void signalLocked() {
-    cv_.notify_all();
-    if (wake_) wake_();
-  }
   void readLoop() {
     for (;;) {
       auto r = h_->watch->next(std::chrono::seconds(1));
-      std::lock_guard lock(mu_);
-      if (end_) return;
       if (!r.ok()) {
-        end_ = r.status();
-      } else if (buffer_.size() + r->size() > capacity_) {
-        end_ = store::watchLaggedError("watcher fell behind: more than " +
-                                       std::to_string(capacity_) + " events queued");
-      } else if (!r->empty()) {
-        for (auto& e : *r) buffer_.push_back(std::make_shared<const CachedEvent>(std::move(e)));
-      } else {
+        w_->fail(r.status());  // after the events already queued
+        return;
+      }
+      if (r->empty()) {
+        if (w_->ended()) return;
         continue;
       }
-      signalLocked();
-      if (end_) return;
+      std::vector<SharedEvent> batch;
+      batch.reserve(r->size());
+      for (auto& e : *r) batch.push_back(std::make_shared<const CachedEvent>(std::move(e)));
+      // The store watch has no gaps: its last event bounds what has been examined.
+      const int64_t through = batch.back()->revision();
+      if (!w_->offer(batch, through)) return;  // cancelled, or too far behind (lagged)
     }
   }
 
   std::shared_ptr<WatchCache::State> state_;
   std::shared_ptr<FallbackHandle> h_;
-  const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<SharedEvent> buffer_;
-  std::optional<Status> end_;
-  int64_t bookmark_;
-  std::function<void()> wake_;
+  std::shared_ptr<CacheWatcher> w_;
   std::thread reader_;  // last: started when everything above exists
 };
 
@@ -253,8 +222,8 @@ Result<std::unique_ptr<CacheWatch>> WatchCache::watch(std::string_view key_prefi
   h->watch = std::move(sw).value();
   std::lock_guard lock(state_->mu);
   state_->fallbacks.push_back(h);
-  return std::unique_ptr<CacheWatch>(
-      std::make_unique<FallbackWatch>(state_, std::move(h), from_revision, opts_.watcher_buffer));
+  return std::unique_ptr<CacheWatch>(std::make_unique<FallbackWatch>(
+      state_, std::move(h), std::string(key_prefix), from_revision, opts_.watcher_buffer));
 }
 
 void WatchCache::dispatchLoop() {

@@ -80,6 +80,13 @@ class WatchCacheTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status().message();
     EXPECT_TRUE(r->empty()) << "unexpected event at revision " << r->front().revision();
   }
+  // Writes pods p0..p<n-1> and waits until `cache` has applied them; their revisions.
+  std::vector<int64_t> putPods(const WatchCache& cache, int n) {
+    std::vector<int64_t> r;
+    for (int i = 0; i < n; ++i) r.push_back(put("/registry/pods/ns1/p" + std::to_string(i)));
+    EXPECT_TRUE(waitFor([&] { return cache.revision() == r.back(); }));
+    return r;
+  }
   static bool waitFor(const std::function<bool()>& pred) {
     auto deadline = std::chrono::steady_clock::now() + kWaitBound;
     while (!pred()) {
@@ -264,9 +271,7 @@ TEST_F(WatchCacheTest, DestroyingTheCacheEndsItsWatches) {
 TEST_F(WatchCacheTest, RevisionBeforeTheWindowFallsBackToTheStore) {
   auto cache = makeCache({.window = 3});
   ASSERT_TRUE(cache);
-  std::vector<int64_t> r;
-  for (int i = 0; i < 10; ++i) r.push_back(put("/registry/pods/ns1/p" + std::to_string(i)));
-  ASSERT_TRUE(waitFor([&] { return cache->revision() == r.back(); }));
+  std::vector<int64_t> r = putPods(*cache, 10);
   auto w = cache->watch("/registry/pods/", r[1]);
   ASSERT_TRUE(w.ok()) << w.status().message();
   EXPECT_EQ(store_->watchCalls(), 2);
@@ -287,9 +292,7 @@ TEST_F(WatchCacheTest, RevisionBeforeTheWindowFallsBackToTheStore) {
 TEST_F(WatchCacheTest, WakeupSignalsEventsAndTheEndForRingAndStoreWatches) {
   auto cache = makeCache({.window = 3});
   ASSERT_TRUE(cache);
-  std::vector<int64_t> r;
-  for (int i = 0; i < 6; ++i) r.push_back(put("/registry/pods/ns1/p" + std::to_string(i)));
-  ASSERT_TRUE(waitFor([&] { return cache->revision() == r.back(); }));
+  std::vector<int64_t> r = putPods(*cache, 6);
   auto ring = cache->watch("/registry/pods/", r.back());
   auto old = cache->watch("/registry/pods/", r[0]);  // before the window: the store's watch
   ASSERT_TRUE(ring.ok() && old.ok());
