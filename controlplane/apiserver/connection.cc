@@ -61,11 +61,12 @@ void Connection::onStrand(Fn&& fn) {
 
 void Connection::drain() {
   // The flag is read by the connection thread before each request and when it decides on
-  // keep-alive. An idle connection (blocked reading the next request) is closed at once;
-  // a stream is ended on its strand.
+  // keep-alive. An idle connection (blocked reading the next request) is shut for reading: the
+  // read ends at once; a request that was read in that very instant is still answered (its
+  // reply can be written), then the connection closes. A stream is ended on its strand.
   drain_requested_ = true;
   draining_ = true;
-  if (state_ == State::kIdle) cut();
+  if (state_ == State::kIdle) ::shutdown(fd_, SHUT_RD);
   net::post(strand_, [self = shared_from_this()] {
     if (self->state_ == State::kStreaming && self->sink_) self->sink_->end();
   });
