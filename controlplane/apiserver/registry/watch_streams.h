@@ -1,7 +1,7 @@
 #pragma once
 // The thread that feeds every watch response. A watch stream does not own a thread: its cache
 // watch wakes it when events are queued, and one pump thread then moves what is ready of all
-// woken streams into their response sinks (whose connection threads write them out). Every
+// woken streams into their response sinks (which their connections write out). Every
 // stream is also looked at twice a second, for its deadline, bookmarks and a client gone away.
 // The destructor stops the pump and ends every stream still open.
 

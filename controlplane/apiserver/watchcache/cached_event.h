@@ -1,7 +1,7 @@
 #pragma once
 // One store event as the watch cache shares it between all its watchers (immutable), with room
-// for what the REST layer derives from it once for all of them (the event's JSON text, the
-// decoded objects) instead of once per watcher.
+// for what the REST layer derives from it once for all of them (its watch event line, what
+// selectors look at) instead of once per watcher.
 
 #include <memory>
 #include <mutex>
