@@ -64,9 +64,9 @@ class StreamSink {
   virtual void end() = 0;
   virtual bool closed() const = 0;
   // Registers `fn` to run exactly once when the stream is over for any reason (ended by
-  // end() and flushed, client disconnect, server shutdown, write error), on the connection's
-  // thread. If the stream is already over, `fn` runs at once on the calling thread. `fn` must
-  // not block.
+  // end() and flushed, client disconnect, server shutdown, write error), on the thread that
+  // writes the stream (a server io thread). If the stream is already over, `fn` runs at once
+  // on the calling thread. `fn` must not block.
   virtual void onClose(std::function<void()> fn) = 0;
 };
 

@@ -4,11 +4,11 @@
 // (413 before the body is read), idle-connection timeouts, streaming (chunked) responses, and
 // graceful shutdown.
 //
-// Threads: one acceptor thread, a few io threads (one per core) that run every socket
-// operation, and one thread per connection. Each connection thread has its request read,
-// authenticates it, runs the router's handler (which may block), and has the reply written;
-// a streaming reply is written by the io threads while its connection thread waits for the
-// stream to end (or the client to go away).
+// Threads: one acceptor thread, one thread per connection, and a few io threads (one per
+// core). Each connection thread reads a request, authenticates it, runs the router's handler
+// (which may block) and writes the reply, with blocking calls whose deadlines a watchdog on
+// the io threads enforces; a streaming reply is written by the io threads while its
+// connection thread waits for the stream to end (or the client to go away).
 // start()/shutdown() are called from one owning thread; the Router is shared read-only.
 
 #include <chrono>
