@@ -103,8 +103,4 @@ class HttpServer {
   int port_ = 0;
 };
 
-// Percent-decodes `s`; '+' becomes a space only when `plus_is_space`. Malformed escapes are
-// kept as they are.
-std::string percentDecode(std::string_view s, bool plus_is_space = false);
-
 }  // namespace orch::httpd

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/httpd/url_query.h"
 namespace orch::apiserver {
 
 // Who made a request, as the authenticators found it (x509 CN/O or a static token).
@@ -93,10 +94,8 @@ Response textResponse(int status, std::string body);
 // reason, message, code = the HTTP status).
 Response errorResponse(int status, const std::string& reason, const std::string& message);
 
-// Percent-decodes `s` ('+' stays '+'; only the query decoder maps '+' to space). Malformed
-// escapes are kept literally.
-std::string percentDecode(const std::string& s, bool plus_is_space = false);
-// Splits "a=b&c=d" into decoded key/value pairs.
-std::multimap<std::string, std::string> parseQuery(const std::string& query);
+// Path and query decoding as every orch HTTP server does it.
+using httpd::parseQuery;
+using httpd::percentDecode;
 
 }  // namespace orch::apiserver
