@@ -47,12 +47,16 @@ class CountingStore final : public store::Store {
   Result<int64_t> currentRevision() override { return inner_.currentRevision(); }
 
   Result<std::unique_ptr<store::Watch>> watch(std::string_view prefix, int64_t from) override {
-    watch_calls_++;
     auto w = inner_.watch(prefix, from);
-    if (!w.ok()) return w.status();
+    if (!w.ok()) {
+      watch_calls_++;
+      return w.status();
+    }
     auto inj = std::make_shared<Injectable>(std::move(w).value());
     std::lock_guard lock(mu_);
     injectors_.push_back(inj);
+    // Counted once failWatches() can reach it: a test that sees the count then fails it.
+    watch_calls_++;
     return std::unique_ptr<store::Watch>(std::make_unique<Handle>(inj));
   }
 
