@@ -205,10 +205,11 @@ class Builder {
     if (uses_svc) endpointRules(svc_chain, cluster);
     if (uses_svl) endpointRules(svl_chain, local);
 
-    // One chain per endpoint reached from SVC or SVL.
+    // A chain per endpoint that needs one (see hasOwnChain), reached from SVC or SVL.
     std::set<std::string> done;
     auto sep = [&](const std::vector<EndpointInfo>& eps) {
       for (const auto& ep : eps) {
+        if (!hasOwnChain(ep)) continue;
         std::string hp = joinHostPort(ep.ip, ep.port);
         std::string chain = endpointChain(svc_.name, hp);
         if (!done.insert(chain).second) continue;
@@ -235,15 +236,38 @@ class Builder {
             " --rcheck --seconds " + std::to_string(svc_.affinity_timeout_s) + " --reap -j " + sep);
       }
     }
+    // Hairpin for the endpoints without a chain: marked before the choice (see hasOwnChain).
+    std::set<std::string> marked;
+    for (const auto& ep : eps) {
+      if (!hasOwnChain(ep) && marked.insert(ep.ip).second) {
+        own("-A " + chain + endpointComment(name_) + " -s " + ep.ip + " -j " + kMarkMasqChain);
+      }
+    }
     for (size_t i = 0; i < eps.size(); ++i) {
       std::string hp = joinHostPort(eps[i].ip, eps[i].port);
       std::string line = "-A " + chain + endpointComment(name_ + " -> " + hp);
       if (i + 1 < eps.size()) {
         line += " -m statistic --mode random --probability " + probability(eps.size() - i);
       }
-      own(line + " -j " + endpointChain(svc_.name, hp));
+      if (hasOwnChain(eps[i])) {
+        own(line + " -j " + endpointChain(svc_.name, hp));
+      } else {
+        own(line + " -m " + proto_ + " -p " + proto_ + " -j DNAT --to-destination " + hp);
+      }
     }
   }
+
+  // kube-proxy gives every endpoint a chain (ORCH-SEP-*) for two jobs after the random
+  // choice: the affinity's "recent --set", and the hairpin mark (an endpoint reaching
+  // itself through the Service is masqueraded, or its reply would bypass the DNAT).
+  // Here, without affinity, only local endpoints keep a chain. A remote endpoint's own
+  // traffic seldom comes through this node un-NATed (a pod reaches a cluster IP through
+  // its own node's rules); when it does (this node's node port with
+  // externalTrafficPolicy Local, a host routed here), it is marked before the choice: the
+  // hairpin still works, at the price of a masquerade also when it lands on another
+  // endpoint. That saves most chains, and iptables-restore's time grows with the square
+  // of the chain count (libxtables keeps chain names in 512 hash lists).
+  bool hasOwnChain(const EndpointInfo& ep) const { return svc_.session_affinity || ep.is_local; }
 
   // " -m comment --comment C", or nothing in large-cluster mode.
   std::string endpointComment(const std::string& comment) const {

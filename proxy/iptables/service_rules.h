@@ -2,7 +2,8 @@
 // The iptables rules of one service port, kube-proxy's shape (pkg/proxy/iptables)
 // with ORCH- names: entries in the shared chains (ORCH-SERVICES, ORCH-NODEPORTS in
 // nat; ORCH-SERVICES, ORCH-EXTERNAL-SERVICES, ORCH-NODEPORTS, ORCH-PROXY-FIREWALL in
-// filter) and the service's own nat chains (SVC, SVL, EXT, FW, one SEP per endpoint).
+// filter) and the service's own nat chains (SVC, SVL, EXT, FW, a SEP per local endpoint, or
+// per endpoint with session affinity; other endpoints are DNATed from SVC directly).
 // Endpoints come from selectEndpoints(): `.internal` for the cluster IP, `.external`
 // for node ports / external IPs / LB IPs; with none usable anywhere traffic is
 // rejected, with usable ones elsewhere but none here (Local policy) dropped.

@@ -129,10 +129,11 @@ NftServiceRecord buildRecord(const ProxyState& state, const ServicePortInfo& svc
       return;
     }
     auto m = node_port ? NftMap::kServiceNodeports : NftMap::kServiceIps;
+    // Hairpin for every endpoint, remote ones too: a pod of another node can come through
+    // here un-NATed (this node's node port with externalTrafficPolicy Local) and be sent
+    // to itself.
     for (const auto* list : {&eps, &also}) {
-      for (const auto& ep : *list) {
-        if (ep.is_local) rec.hairpin.insert(ep.addr);
-      }
+      for (const auto& ep : *list) rec.hairpin.insert(ep.addr);
     }
     if (timeout != 0) {
       const std::string& name = affinity_chain;

@@ -195,6 +195,16 @@ TEST_P(ProxyE2eTest, PodReachesItselfThroughItsService) {
   auto u = askUdp(*pod(0).ns, "10.96.100.70", 80);
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_EQ(u->backend, "pod-a");
+
+  // The same for an endpoint said to be on another node (iptables mode DNATs those from the
+  // service chain, without a chain of their own).
+  apply(docs(slice("solo-remote", {{&pod(1), "node-2"}}), service("solo-remote", "10.96.100.71")));
+  ASSERT_TRUE(waitForServicePort("default/solo-remote:tcp", 1));
+  ASSERT_TRUE(waitForAnswer(*client_, "10.96.100.71", 80));
+  a = askTcp(*pod(1).ns, "10.96.100.71", 80);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->backend, "pod-b");
+  EXPECT_NE(a->peer, pod(1).ip);
 }
 
 // 8. Deleting a Service removes every rule of it; after the daemon stops, --cleanup leaves

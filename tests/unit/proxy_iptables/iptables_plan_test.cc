@@ -124,6 +124,40 @@ TEST(IptablesPlan, SessionAffinity) {
   EXPECT_NE(out.restore.find("--rcheck --seconds 300 --reap"), std::string::npos);
 }
 
+// Only local endpoints (and, with affinity, all) get an ORCH-SEP chain; a remote one is
+// DNATed from the SVC chain, its hairpin mark set before the random choice.
+TEST(IptablesPlan, RemoteEndpointsAreDnatedFromTheServiceChain) {
+  ProxyState st = baseState();
+  add(st, clusterIp(spn("ns4", "mixed"), "172.30.0.45"),
+      {ready("10.180.0.20", 80, true), ready("10.180.1.20", 80, false),
+       ready("10.180.1.20", 81, false)});
+  auto out = full(st);
+  expectAppliesAndCounts(out);
+  const std::string svc = serviceClusterChain(spn("ns4", "mixed"));
+  const std::string& t = out.restore;
+  EXPECT_NE(t.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.0.20:80")), std::string::npos);
+  EXPECT_EQ(t.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.1.20:80")), std::string::npos);
+  // One mark for the remote address (two ports), ahead of every choice.
+  const std::string mark = "-A " + svc + " -m comment --comment ns4/mixed:p80 -s 10.180.1.20 -j ";
+  ASSERT_NE(t.find(mark), std::string::npos) << t;
+  EXPECT_EQ(t.find(mark, t.find(mark) + 1), std::string::npos) << t;
+  EXPECT_LT(t.find(mark), t.find("-A " + svc + " -m comment --comment \"ns4/mixed:p80 -> "));
+  for (const char* hp : {"10.180.1.20:80", "10.180.1.20:81"}) {
+    EXPECT_NE(t.find("-m tcp -p tcp -j DNAT --to-destination " + std::string(hp) + "\n"),
+              std::string::npos)
+        << hp;
+  }
+
+  // With affinity every endpoint needs its chain for "recent --set".
+  auto aff = clusterIp(spn("ns4", "mixed"), "172.30.0.45");
+  aff.session_affinity = true;
+  add(st, aff, {ready("10.180.0.20", 80, true), ready("10.180.1.20", 80, false)});
+  out = full(st);
+  EXPECT_NE(out.restore.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.1.20:80")),
+            std::string::npos);
+  EXPECT_EQ(out.restore.find(" -s 10.180.1.20 -j ORCH-MARK-MASQ\n-A " + svc), std::string::npos);
+}
+
 TEST(IptablesPlan, LocalPolicies) {
   ProxyState st = baseState();
   // externalTrafficPolicy Local, one local and one remote endpoint.

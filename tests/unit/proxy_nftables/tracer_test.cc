@@ -105,6 +105,9 @@ TEST_F(TracerTest, HairpinIsMasqueraded) {
   // lands on itself.
   EXPECT_EQ(outcomes(pkt("10.244.1.5", "10.96.0.10", 80)),
             (S{"dnat 10.244.1.5:8080 masquerade", "dnat 10.244.2.6:8080", "dnat 10.244.3.7:8080"}));
+  // A remote one too: it can come through here un-NATed (a node port of this node).
+  EXPECT_EQ(outcomes(pkt("10.244.2.6", "10.96.0.10", 80)),
+            (S{"dnat 10.244.1.5:8080", "dnat 10.244.2.6:8080 masquerade", "dnat 10.244.3.7:8080"}));
 }
 
 TEST_F(TracerTest, NodePortOnlyOnNodePortAddresses) {
