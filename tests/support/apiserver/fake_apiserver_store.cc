@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/httpd/url_query.h"
+
 namespace orch::testing::fakeapi {
 namespace {
 
@@ -26,21 +28,6 @@ std::string trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(' ');
   return s.substr(b, e - b + 1);
-}
-
-std::string percentDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
-      i += 2;
-    } else if (s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 // Splits a selector at top-level commas (not those inside "in (a,b)").
@@ -116,7 +103,7 @@ Reply badRequest(const std::string& msg) {
 Ref parsePath(const std::string& path) {
   std::vector<std::string> segs;
   for (auto& s : split(path, '/')) {
-    if (!s.empty()) segs.push_back(percentDecode(s));
+    if (!s.empty()) segs.push_back(httpd::percentDecode(s));
   }
   Ref r;
   size_t i = 0;
@@ -151,15 +138,8 @@ std::pair<std::string, Query> splitTarget(const std::string& target) {
   Query q;
   size_t qm = target.find('?');
   if (qm == std::string::npos) return {target, q};
-  for (const auto& kv : split(target.substr(qm + 1), '&')) {
-    if (kv.empty()) continue;
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      q.params[percentDecode(kv)] = "";
-    } else {
-      q.params[percentDecode(kv.substr(0, eq))] = percentDecode(kv.substr(eq + 1));
-    }
-  }
+  for (auto& [key, value] : httpd::parseQuery(std::string_view(target).substr(qm + 1)))
+    q.params[key] = std::move(value);
   return {target.substr(0, qm), q};
 }
 
