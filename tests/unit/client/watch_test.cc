@@ -97,6 +97,23 @@ TEST_F(WatchTest, CancelFromAnotherThreadEndsPromptly) {
   EXPECT_TRUE(isCancelled(result_)) << result_.message();
 }
 
+TEST_F(WatchTest, QuietStreamEndsAfterTheIdleTimeout) {
+  WatchOptions o{.resourceVersion = "1"};
+  o.idleTimeout = std::chrono::milliseconds(200);
+  startWatch(o);
+  ASSERT_TRUE(eventually([&] { return done_.load(); }));
+  thread_.join();
+  EXPECT_EQ(result_.code(), ETIMEDOUT) << result_.message();
+  // An event in time keeps it open.
+  o.idleTimeout = std::chrono::seconds(30);
+  done_ = false;
+  startWatch(o);
+  ASSERT_TRUE(eventually([&] { return server_.activeWatches() == 1; }));
+  put("a");
+  ASSERT_TRUE(eventually([&] { return seen().size() == 1; }));
+  EXPECT_FALSE(done_.load());
+}
+
 TEST_F(WatchTest, ServerEndingTheStreamIsOk) {
   startWatch(WatchOptions{.resourceVersion = "1"});
   ASSERT_TRUE(eventually([&] { return server_.activeWatches() == 1; }));
