@@ -59,6 +59,9 @@ class Builder {
     // selectEndpoints() leaves `.cluster` empty when both policies are Local, so ask it
     // what Cluster policy would pick.
     const bool short_circuit = has_endpoints && ext_accessible && svc_.external_policy_local;
+    // See hasOwnChain. Without a cluster CIDR, traffic from outside is not told apart (nor
+    // marked), so any endpoint's own traffic may come through here.
+    remote_hairpin_ = short_circuit || (config_.cluster_cidrs.empty() && !config_.masquerade_all);
     if (short_circuit && cluster.empty()) {
       ServicePortInfo as_cluster = svc_;
       as_cluster.internal_policy_local = false;
@@ -239,7 +242,7 @@ class Builder {
     // Hairpin for the endpoints without a chain: marked before the choice (see hasOwnChain).
     std::set<std::string> marked;
     for (const auto& ep : eps) {
-      if (!hasOwnChain(ep) && marked.insert(ep.ip).second) {
+      if (remote_hairpin_ && !hasOwnChain(ep) && marked.insert(ep.ip).second) {
         own("-A " + chain + endpointComment(name_) + " -s " + ep.ip + " -j " + kMarkMasqChain);
       }
     }
@@ -261,12 +264,14 @@ class Builder {
   // choice: the affinity's "recent --set", and the hairpin mark (an endpoint reaching
   // itself through the Service is masqueraded, or its reply would bypass the DNAT).
   // Here, without affinity, only local endpoints keep a chain. A remote endpoint's own
-  // traffic seldom comes through this node un-NATed (a pod reaches a cluster IP through
-  // its own node's rules); when it does (this node's node port with
-  // externalTrafficPolicy Local, a host routed here), it is marked before the choice: the
-  // hairpin still works, at the price of a masquerade also when it lands on another
-  // endpoint. That saves most chains, and iptables-restore's time grows with the square
-  // of the chain count (libxtables keeps chain names in 512 hash lists).
+  // traffic comes through this node un-NATed only where pods' traffic to an external
+  // destination with externalTrafficPolicy Local short-circuits to the cluster endpoints
+  // (a pod of another node reaching this node's node port); a pod reaches a cluster IP
+  // through its own node's rules. There (remote_hairpin_) remote endpoints are marked
+  // before the choice: the hairpin still works, at the price of a masquerade also when the
+  // connection lands on another endpoint. That saves most chains, and iptables-restore's
+  // time grows with the square of the chain count (libxtables keeps chain names in 512
+  // hash lists).
   bool hasOwnChain(const EndpointInfo& ep) const { return svc_.session_affinity || ep.is_local; }
 
   // " -m comment --comment C", or nothing in large-cluster mode.
@@ -287,6 +292,7 @@ class Builder {
   const std::string name_;
   const std::string proto_;
   const bool large_cluster_;
+  bool remote_hairpin_ = false;  // mark remote endpoints before the choice (hasOwnChain)
   ServiceRules out_;
   std::set<std::string> nat_seen_, filter_seen_;
 };

@@ -108,6 +108,8 @@ NftServiceRecord buildRecord(const ProxyState& state, const ServicePortInfo& svc
                      : svc.affinity_timeout_s != 0 ? svc.affinity_timeout_s
                                                    : kDefaultAffinityTimeoutS;
 
+  const bool anyone_may_hairpin =
+      state.config.cluster_cidrs.empty() && !state.config.masquerade_all;
   auto frontend = [&](const Bytes& addr, uint16_t port, bool node_port,
                       const std::vector<UsableEndpoint>& eps, PickKind kind) {
     Bytes front =
@@ -129,12 +131,13 @@ NftServiceRecord buildRecord(const ProxyState& state, const ServicePortInfo& svc
       return;
     }
     auto m = node_port ? NftMap::kServiceNodeports : NftMap::kServiceIps;
-    // Hairpin for every endpoint, remote ones too: a pod of another node can come through
-    // here un-NATed (this node's node port with externalTrafficPolicy Local) and be sent
-    // to itself.
-    for (const auto* list : {&eps, &also}) {
-      for (const auto& ep : *list) rec.hairpin.insert(ep.addr);
+    // Hairpin for local endpoints, and for remote ones where their own traffic can arrive
+    // un-NATed: pods short-circuiting to the cluster endpoints (`also`: a pod of another
+    // node reaching this node's node port), or anything when pods are not told apart.
+    for (const auto& ep : eps) {
+      if (ep.is_local || anyone_may_hairpin) rec.hairpin.insert(ep.addr);
     }
+    for (const auto& ep : also) rec.hairpin.insert(ep.addr);
     if (timeout != 0) {
       const std::string& name = affinity_chain;
       std::vector<nftlayout::AffinityEndpoint> aeps;

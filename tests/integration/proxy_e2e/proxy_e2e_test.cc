@@ -196,12 +196,15 @@ TEST_P(ProxyE2eTest, PodReachesItselfThroughItsService) {
   ASSERT_TRUE(u.ok()) << u.status().message();
   EXPECT_EQ(u->backend, "pod-a");
 
-  // The same for an endpoint said to be on another node (iptables mode DNATs those from the
-  // service chain, without a chain of their own).
-  apply(docs(slice("solo-remote", {{&pod(1), "node-2"}}), service("solo-remote", "10.96.100.71")));
+  // A pod of another node comes through this node un-NATed when it reaches this node's node
+  // port with externalTrafficPolicy Local (pods short-circuit to every endpoint): the only
+  // endpoint, said to be on node-2, reaching itself that way.
+  apply(docs(slice("solo-remote", {{&pod(1), "node-2"}}),
+             service("solo-remote", "10.96.100.71",
+                     "  type: NodePort\n  externalTrafficPolicy: Local\n", 30071, 30072)));
   ASSERT_TRUE(waitForServicePort("default/solo-remote:tcp", 1));
-  ASSERT_TRUE(waitForAnswer(*client_, "10.96.100.71", 80));
-  a = askTcp(*pod(1).ns, "10.96.100.71", 80);
+  ASSERT_TRUE(waitForAnswer(*client_, kNodeIp, 30071));
+  a = askTcp(*pod(1).ns, kNodeIp, 30071);
   ASSERT_TRUE(a.ok()) << a.status().message();
   EXPECT_EQ(a->backend, "pod-b");
   EXPECT_NE(a->peer, pod(1).ip);

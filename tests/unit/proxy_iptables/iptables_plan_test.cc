@@ -125,37 +125,48 @@ TEST(IptablesPlan, SessionAffinity) {
 }
 
 // Only local endpoints (and, with affinity, all) get an ORCH-SEP chain; a remote one is
-// DNATed from the SVC chain, its hairpin mark set before the random choice.
+// DNATed from the SVC chain. Where a remote endpoint's own traffic can arrive un-NATed
+// (pods reaching a node port with externalTrafficPolicy Local), it is hairpin-marked before
+// the random choice.
 TEST(IptablesPlan, RemoteEndpointsAreDnatedFromTheServiceChain) {
   ProxyState st = baseState();
-  add(st, clusterIp(spn("ns4", "mixed"), "172.30.0.45"),
-      {ready("10.180.0.20", 80, true), ready("10.180.1.20", 80, false),
-       ready("10.180.1.20", 81, false)});
+  const std::vector<EndpointInfo> eps = {ready("10.180.0.20", 80, true),
+                                         ready("10.180.1.20", 80, false),
+                                         ready("10.180.1.20", 81, false)};
+  auto svc = clusterIp(spn("ns4", "mixed"), "172.30.0.45");
+  add(st, svc, eps);
   auto out = full(st);
   expectAppliesAndCounts(out);
-  const std::string svc = serviceClusterChain(spn("ns4", "mixed"));
+  const std::string chain = serviceClusterChain(svc.name);
   const std::string& t = out.restore;
-  EXPECT_NE(t.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.0.20:80")), std::string::npos);
-  EXPECT_EQ(t.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.1.20:80")), std::string::npos);
-  // One mark for the remote address (two ports), ahead of every choice.
-  const std::string mark = "-A " + svc + " -m comment --comment ns4/mixed:p80 -s 10.180.1.20 -j ";
-  ASSERT_NE(t.find(mark), std::string::npos) << t;
-  EXPECT_EQ(t.find(mark, t.find(mark) + 1), std::string::npos) << t;
-  EXPECT_LT(t.find(mark), t.find("-A " + svc + " -m comment --comment \"ns4/mixed:p80 -> "));
+  EXPECT_NE(t.find(":" + endpointChain(svc.name, "10.180.0.20:80")), std::string::npos);
+  EXPECT_EQ(t.find(":" + endpointChain(svc.name, "10.180.1.20:80")), std::string::npos);
   for (const char* hp : {"10.180.1.20:80", "10.180.1.20:81"}) {
     EXPECT_NE(t.find("-m tcp -p tcp -j DNAT --to-destination " + std::string(hp) + "\n"),
               std::string::npos)
         << hp;
   }
+  const std::string mark = "-A " + chain + " -m comment --comment ns4/mixed:p80 -s 10.180.1.20 -j ";
+  EXPECT_EQ(t.find(mark), std::string::npos) << t;  // a cluster IP only: no way in un-NATed
+
+  // A node port with externalTrafficPolicy Local: one mark for the remote address (two
+  // ports), ahead of every choice.
+  svc.node_port = 30045;
+  svc.external_policy_local = true;
+  add(st, svc, eps);
+  out = full(st);
+  expectAppliesAndCounts(out);
+  const std::string& u = out.restore;
+  ASSERT_NE(u.find(mark), std::string::npos) << u;
+  EXPECT_EQ(u.find(mark, u.find(mark) + 1), std::string::npos) << u;
+  EXPECT_LT(u.find(mark), u.find("-A " + chain + " -m comment --comment \"ns4/mixed:p80 -> "));
 
   // With affinity every endpoint needs its chain for "recent --set".
-  auto aff = clusterIp(spn("ns4", "mixed"), "172.30.0.45");
-  aff.session_affinity = true;
-  add(st, aff, {ready("10.180.0.20", 80, true), ready("10.180.1.20", 80, false)});
+  svc.session_affinity = true;
+  add(st, svc, eps);
   out = full(st);
-  EXPECT_NE(out.restore.find(":" + endpointChain(spn("ns4", "mixed"), "10.180.1.20:80")),
-            std::string::npos);
-  EXPECT_EQ(out.restore.find(" -s 10.180.1.20 -j ORCH-MARK-MASQ\n-A " + svc), std::string::npos);
+  EXPECT_NE(out.restore.find(":" + endpointChain(svc.name, "10.180.1.20:80")), std::string::npos);
+  EXPECT_EQ(out.restore.find(mark), std::string::npos);
 }
 
 TEST(IptablesPlan, LocalPolicies) {

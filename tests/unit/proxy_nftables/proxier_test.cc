@@ -50,11 +50,11 @@ TEST_F(ProxierTest, FirstSyncIsFullThenOnlyChangedElements) {
   EXPECT_EQ(tx.find("table"), std::string::npos) << tx;
   EXPECT_EQ(tx.find("flush"), std::string::npos) << tx;
   // Two pick chains for 3 endpoints are new; web's two frontends move to them and
-  // its third endpoint is added to both, and to the hairpin set.
+  // its third endpoint is added to both.
   EXPECT_EQ(count(tx, "add chain"), 2u) << tx;
   EXPECT_EQ(count(tx, "delete element"), 2u) << tx;
-  EXPECT_EQ(count(tx, "add element"), 4u) << tx;
-  EXPECT_EQ(count(tx, "10.244.4.8") + count(tx, "0x0af40408"), 3u) << tx;
+  EXPECT_EQ(count(tx, "add element"), 3u) << tx;
+  EXPECT_EQ(count(tx, "10.244.4.8") + count(tx, "0x0af40408"), 2u) << tx;
   EXPECT_EQ(proxier_->ruleCounts()["rules"], model_.ruleCount());
 }
 

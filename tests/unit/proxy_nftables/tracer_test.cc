@@ -105,9 +105,6 @@ TEST_F(TracerTest, HairpinIsMasqueraded) {
   // lands on itself.
   EXPECT_EQ(outcomes(pkt("10.244.1.5", "10.96.0.10", 80)),
             (S{"dnat 10.244.1.5:8080 masquerade", "dnat 10.244.2.6:8080", "dnat 10.244.3.7:8080"}));
-  // A remote one too: it can come through here un-NATed (a node port of this node).
-  EXPECT_EQ(outcomes(pkt("10.244.2.6", "10.96.0.10", 80)),
-            (S{"dnat 10.244.1.5:8080", "dnat 10.244.2.6:8080 masquerade", "dnat 10.244.3.7:8080"}));
 }
 
 TEST_F(TracerTest, NodePortOnlyOnNodePortAddresses) {
@@ -164,6 +161,11 @@ TEST_F(TracerTest, LocalPolicyFromPodsAndTheNodeUsesEveryEndpoint) {
   EXPECT_EQ(outcomes(host),
             (S{"dnat 10.244.1.15:8080 masquerade", "dnat 10.244.2.16:8080 masquerade"}));
   EXPECT_EQ(outcomes(pkt(kOutside, kNode, 30082)), (S{"dnat 10.244.1.15:8080"}));
+
+  // A pod of another node that is itself an endpoint, reaching this node's node port:
+  // masqueraded when it lands on itself (hairpin), else it keeps its address.
+  EXPECT_EQ(outcomes(pkt("10.244.2.16", kNode, 30082)),
+            (S{"dnat 10.244.1.15:8080", "dnat 10.244.2.16:8080 masquerade"}));
 
   load(scenario("local_policy"));
   EXPECT_EQ(outcomes(pkt(kPod, "198.51.100.22", 80)), (S{"dnat 10.244.2.6:8080"}));
