@@ -65,7 +65,6 @@ void Connection::drain() {
   // read ends at once; a request that was read in that very instant is still answered (its
   // reply can be written), then the connection closes. A stream is ended on its strand.
   drain_requested_ = true;
-  draining_ = true;
   if (state_ == State::kIdle) ::shutdown(fd_, SHUT_RD);
   net::post(strand_, [self = shared_from_this()] {
     if (self->state_ == State::kStreaming && self->sink_) self->sink_->end();
@@ -358,7 +357,7 @@ void Connection::discardInput() {
 
 void Connection::close(bool tls_shutdown) {
   auto& sock = beast::get_lowest_layer(stream_).socket();
-  if (sock.is_open() && tls_shutdown && !draining_) {
+  if (sock.is_open() && tls_shutdown && !drain_requested_) {
     error_code ec;
     withDeadline(std::chrono::milliseconds(500), [&] { stream_.shutdown(ec); });
   }

@@ -86,7 +86,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<UserInfo> cert_user_;
   std::atomic<bool> drain_requested_{false};  // set by drain() from any thread
   std::atomic<State> state_{State::kIdle};    // set by the connection thread
-  std::atomic<bool> draining_{false};         // set by drain()
   std::shared_ptr<StreamSinkImpl> sink_;      // on the strand only
   // When the blocking operation in progress must end (steady clock ticks; 0 = none).
   std::atomic<int64_t> deadline_{0};

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/httpd/url_query.h"
+
 namespace orch::apiserver {
 
 // Who made a request, as the authenticators found it (x509 CN/O or a static token).

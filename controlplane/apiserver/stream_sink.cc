@@ -5,7 +5,7 @@
 namespace orch::apiserver {
 
 void StreamSinkImpl::wakeLocked() {
-  if (wake_posted_ || !attached_) return;
+  if (wake_posted_ || !strand_) return;
   wake_posted_ = true;
   // The handler holds the sink, not the connection: once the stream is over it finds
   // on_wake_ cleared by detach() (on the same strand) and does nothing.
@@ -73,7 +73,6 @@ void StreamSinkImpl::detach() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     open_ = false;
-    attached_ = false;
     strand_ = boost::asio::any_io_executor();
     pending_.clear();
     pending_bytes_ = 0;

@@ -41,10 +41,9 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
   void wakeLocked();
 
   mutable std::mutex mu_;
-  // Dropped by detach(): a producer may keep the sink after the server (and its io_context,
+  // Empty after detach(): a producer may keep the sink after the server (and its io_context,
   // whose service the strand lives in) is gone.
   boost::asio::any_io_executor strand_;
-  bool attached_ = true;  // false after detach()
   size_t max_buffered_;
   std::function<void()> on_wake_;  // on the strand only
   std::deque<std::string> pending_;

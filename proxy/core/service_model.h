@@ -77,6 +77,11 @@ struct ProxyConfig {
   std::vector<std::string> cluster_cidrs;  // of this family; empty: masquerade by mark only
   bool masquerade_all = false;
   std::string hostname;  // this node's name
+
+  // Whether pods cannot be told from other sources (no cluster CIDR) and such traffic is not
+  // masqueraded anyway: then any endpoint's own traffic may reach a Service here un-NATed,
+  // and every endpoint needs the hairpin masquerade, remote ones too.
+  bool anySourceMayHairpin() const { return cluster_cidrs.empty() && !masquerade_all; }
 };
 
 // Everything one sync programs for one family.

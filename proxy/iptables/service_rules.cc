@@ -59,9 +59,7 @@ class Builder {
     // selectEndpoints() leaves `.cluster` empty when both policies are Local, so ask it
     // what Cluster policy would pick.
     const bool short_circuit = has_endpoints && ext_accessible && svc_.external_policy_local;
-    // See hasOwnChain. Without a cluster CIDR, traffic from outside is not told apart (nor
-    // marked), so any endpoint's own traffic may come through here.
-    remote_hairpin_ = short_circuit || (config_.cluster_cidrs.empty() && !config_.masquerade_all);
+    remote_hairpin_ = short_circuit || config_.anySourceMayHairpin();  // see hasOwnChain
     if (short_circuit && cluster.empty()) {
       ServicePortInfo as_cluster = svc_;
       as_cluster.internal_policy_local = false;

@@ -108,8 +108,6 @@ NftServiceRecord buildRecord(const ProxyState& state, const ServicePortInfo& svc
                      : svc.affinity_timeout_s != 0 ? svc.affinity_timeout_s
                                                    : kDefaultAffinityTimeoutS;
 
-  const bool anyone_may_hairpin =
-      state.config.cluster_cidrs.empty() && !state.config.masquerade_all;
   auto frontend = [&](const Bytes& addr, uint16_t port, bool node_port,
                       const std::vector<UsableEndpoint>& eps, PickKind kind) {
     Bytes front =
@@ -135,7 +133,7 @@ NftServiceRecord buildRecord(const ProxyState& state, const ServicePortInfo& svc
     // un-NATed: pods short-circuiting to the cluster endpoints (`also`: a pod of another
     // node reaching this node's node port), or anything when pods are not told apart.
     for (const auto& ep : eps) {
-      if (ep.is_local || anyone_may_hairpin) rec.hairpin.insert(ep.addr);
+      if (ep.is_local || state.config.anySourceMayHairpin()) rec.hairpin.insert(ep.addr);
     }
     for (const auto& ep : also) rec.hairpin.insert(ep.addr);
     if (timeout != 0) {

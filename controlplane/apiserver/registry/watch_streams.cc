@@ -14,7 +14,7 @@ struct WatchStreams::Shared {
   struct Entry {
     std::shared_ptr<Stream> stream;
     bool queued = false;  // in `ready`
-    bool over = false;    // service() returned false
+    bool over = false;    // service() returned false (and it left `all`)
   };
   std::mutex mu;
   std::condition_variable cv;
@@ -43,9 +43,7 @@ WatchStreams::~WatchStreams() {
   shared_->cv.notify_all();
   pump_.join();
   // The pump is gone: nothing services the streams any more, so they can be ended here.
-  for (auto& e : shared_->all) {
-    if (!e->over) e->stream->stop();
-  }
+  for (auto& e : shared_->all) e->stream->stop();  // `all` holds only streams not over
   shared_->all.clear();
   shared_->ready.clear();
 }
@@ -76,9 +74,7 @@ std::function<void()> WatchStreams::add(std::shared_ptr<Stream> stream) {
 
 size_t WatchStreams::running() const {
   std::lock_guard lock(shared_->mu);
-  size_t n = 0;
-  for (const auto& e : shared_->all) n += e->over ? 0 : 1;
-  return n;
+  return shared_->all.size();
 }
 
 void WatchStreams::pumpLoop() {
@@ -94,7 +90,7 @@ void WatchStreams::pumpLoop() {
       if (Clock::now() >= next_sweep) {
         // Every stream, for its timers; the ones already woken (queued) only once.
         for (auto& e : s.all) {
-          if (!e->queued && !e->over) batch.push_back(e);
+          if (!e->queued) batch.push_back(e);
         }
         next_sweep = Clock::now() + kSweepInterval;
       }

@@ -41,11 +41,10 @@ struct WatchCache::State {
 
 namespace {
 
-class RingWatch final : public CacheWatch {
+// A CacheWatch consumed from a CacheWatcher's queue; subclasses fill it and say how to cancel.
+class WatcherWatch : public CacheWatch {
  public:
-  RingWatch(std::shared_ptr<WatchCache::State> state, std::shared_ptr<CacheWatcher> w)
-      : state_(std::move(state)), w_(std::move(w)) {}
-  ~RingWatch() override { cancel(); }
+  explicit WatcherWatch(std::shared_ptr<CacheWatcher> w) : w_(std::move(w)) {}
   Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
     return w_->next(timeout);
   }
@@ -53,27 +52,36 @@ class RingWatch final : public CacheWatch {
     return w_->nextShared(timeout);
   }
   void setWakeup(std::function<void()> wake) override { w_->setWakeup(std::move(wake)); }
+  int64_t bookmarkRevision() const override { return w_->bookmark(); }
+
+ protected:
+  const std::shared_ptr<CacheWatcher> w_;
+};
+
+class RingWatch final : public WatcherWatch {
+ public:
+  RingWatch(std::shared_ptr<WatchCache::State> state, std::shared_ptr<CacheWatcher> w)
+      : WatcherWatch(std::move(w)), state_(std::move(state)) {}
+  ~RingWatch() override { cancel(); }
   void cancel() override {
     w_->cancel();
     state_->remove(w_.get());
   }
-  int64_t bookmarkRevision() const override { return w_->bookmark(); }
 
  private:
   std::shared_ptr<WatchCache::State> state_;
-  std::shared_ptr<CacheWatcher> w_;
 };
 
 // A store watch from before the ring. A reader thread of its own moves the store watch's
 // events into a CacheWatcher, so that it is consumed (and wakes its consumer) the way a
 // ring-served watch is.
-class FallbackWatch final : public CacheWatch {
+class FallbackWatch final : public WatcherWatch {
  public:
   FallbackWatch(std::shared_ptr<WatchCache::State> state, std::shared_ptr<FallbackHandle> h,
                 std::string prefix, int64_t from, size_t capacity)
-      : state_(std::move(state)),
-        h_(std::move(h)),
-        w_(std::make_shared<CacheWatcher>(std::move(prefix), from, from, capacity)) {
+      : WatcherWatch(std::make_shared<CacheWatcher>(std::move(prefix), from, from, capacity)),
+        state_(std::move(state)),
+        h_(std::move(h)) {
     reader_ = std::thread([this] { readLoop(); });
   }
   ~FallbackWatch() override {
@@ -85,18 +93,10 @@ class FallbackWatch final : public CacheWatch {
       return !p || p == h_;
     });
   }
-  Result<std::vector<SharedEvent>> nextShared(std::chrono::milliseconds timeout) override {
-    return w_->nextShared(timeout);
-  }
-  Result<std::vector<store::Event>> next(std::chrono::milliseconds timeout) override {
-    return w_->next(timeout);
-  }
-  void setWakeup(std::function<void()> wake) override { w_->setWakeup(std::move(wake)); }
   void cancel() override {
     h_->watch->cancel();
     w_->cancel();
   }
-  int64_t bookmarkRevision() const override { return w_->bookmark(); }
 
  private:
   void readLoop() {
@@ -121,7 +121,6 @@ class FallbackWatch final : public CacheWatch {
 
   std::shared_ptr<WatchCache::State> state_;
   std::shared_ptr<FallbackHandle> h_;
-  std::shared_ptr<CacheWatcher> w_;
   std::thread reader_;  // last: started when everything above exists
 };
 
