@@ -159,13 +159,13 @@ ResourceStorage* Registry::storage(const std::string& group, const std::string& 
   return it == storages_.end() ? nullptr : it->second.get();
 }
 
-Result<WatchCache*> Registry::watchCache(const ResourceInfo& r) {
+Result<WatchCache*> Registry::watchCache(const ResourceInfo& r, int64_t from_revision) {
   std::lock_guard<std::mutex> lock(caches_mu_);
   const std::string key = storageKey(r.group, r.plural);
   auto it = caches_.find(key);
   if (it != caches_.end()) return it->second.get();
-  ORCH_ASSIGN_OR_RETURN(auto cache,
-                        WatchCache::create(*config_.store, resourcePrefix(r), config_.watch_cache));
+  ORCH_ASSIGN_OR_RETURN(auto cache, WatchCache::create(*config_.store, resourcePrefix(r),
+                                                       config_.watch_cache, from_revision));
   WatchCache* raw = cache.get();
   caches_[key] = std::move(cache);
   return raw;

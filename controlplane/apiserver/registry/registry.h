@@ -55,8 +55,9 @@ class Registry {
 
   // The storage of resource `plural` in `group` (nullptr when not served).
   ResourceStorage* storage(const std::string& group, const std::string& plural);
-  // The watch cache of `r`, created on first use.
-  Result<WatchCache*> watchCache(const ResourceInfo& r);
+  // The watch cache of `r`, created on first use, then starting after `from_revision` when
+  // that is still in the store's history (WatchCache::create).
+  Result<WatchCache*> watchCache(const ResourceInfo& r, int64_t from_revision = 0);
   WatchStreams& streams() { return streams_; }
 
  private:

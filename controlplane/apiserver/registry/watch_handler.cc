@@ -115,7 +115,7 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
   const std::string key_prefix =
       filter->name.empty() ? collectionPrefix(r, rr.ns) : objectKey(r, rr.ns, filter->name);
 
-  auto cache = registry.watchCache(r);
+  auto cache = registry.watchCache(r, opts.resource_version.value_or(0));
   if (!cache.ok()) return toResponse(internalError(cache.status()));
 
   // "" and "0" start with the current state as ADDED events (unless sendInitialEvents=false).

@@ -130,7 +130,7 @@ WatchCache::WatchCache(store::Store& store, std::string prefix, Options opts)
     : store_(store), prefix_(std::move(prefix)), opts_(opts), state_(std::make_shared<State>()) {}
 
 Result<std::unique_ptr<WatchCache>> WatchCache::create(store::Store& store, std::string prefix,
-                                                       Options opts) {
+                                                       Options opts, int64_t start_after) {
   if (opts.window == 0) return Status::invalid("watch cache " + prefix + ": window must be > 0");
   if (opts.watcher_buffer == 0) {
     return Status::invalid("watch cache " + prefix + ": watcher_buffer must be > 0");
@@ -140,10 +140,15 @@ Result<std::unique_ptr<WatchCache>> WatchCache::create(store::Store& store, std:
   // exactly the point after which the store delivers events.
   auto rev = store.currentRevision();
   if (!rev.ok()) return rev.status().withContext("watch cache " + c->prefix_);
-  auto w = store.watch(c->prefix_, *rev);
+  int64_t start = start_after > 0 && start_after < *rev ? start_after : *rev;
+  auto w = store.watch(c->prefix_, start);
+  if (!w.ok() && start != *rev && store::isCompacted(w.status())) {
+    start = *rev;  // that history is gone: the watch asking for it gets 410 from its fallback
+    w = store.watch(c->prefix_, start);
+  }
   if (!w.ok()) return w.status().withContext("watch cache " + c->prefix_);
   c->store_watch_ = std::move(w).value();
-  c->state_->ring_start = c->state_->revision = *rev;
+  c->state_->ring_start = c->state_->revision = start;
   c->dispatcher_ = std::thread([p = c.get()] { p->dispatchLoop(); });
   return c;
 }

@@ -65,11 +65,15 @@ class WatchCache {
     std::chrono::milliseconds retry_delay = std::chrono::milliseconds(200);
   };
 
-  // Opens ONE store watch on `prefix` from the store's current revision and starts the
-  // dispatcher thread. Errors: those of the store (currentRevision, watch); EINVAL for a
-  // window or watcher_buffer of 0.
+  // Opens ONE store watch on `prefix` and starts the dispatcher thread. The cache starts at
+  // the store's current revision, or at `start_after` when that is older and still in the
+  // store's history: the store then replays the events since into the ring, so that the watch
+  // a cache is created for (its client listed a moment before) is served from the ring rather
+  // than by a store watch of its own, and so are the many that follow it from that revision.
+  // Errors: those of the store (currentRevision, watch); EINVAL for a window or
+  // watcher_buffer of 0.
   static Result<std::unique_ptr<WatchCache>> create(store::Store& store, std::string prefix,
-                                                    Options opts);
+                                                    Options opts, int64_t start_after = 0);
   // Ends the store watch and joins the dispatcher; open CacheWatches end with isWatchClosed.
   ~WatchCache();
   WatchCache(const WatchCache&) = delete;

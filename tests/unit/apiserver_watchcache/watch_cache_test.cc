@@ -150,6 +150,42 @@ TEST_F(WatchCacheTest, StartsAtTheStoresRevisionAndSeesOnlyLaterWrites) {
   EXPECT_EQ(got[0].type, Event::Type::kPut);
 }
 
+// The apiserver creates a resource's cache for its first watch, whose client listed a moment
+// earlier: started after that revision, the cache serves it and every watch from that revision
+// from the ring, with the events written in between, instead of a store watch each.
+TEST_F(WatchCacheTest, StartedAfterAnOlderRevisionServesWatchesFromItFromTheRing) {
+  const int64_t listed = put("/registry/pods/ns1/a");
+  const int64_t between = put("/registry/pods/ns1/b");
+  put("/registry/services/ns1/s");  // other resources move the revision too
+  auto c = WatchCache::create(*store_, "/registry/pods/", {.retry_delay = 10ms}, listed);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  std::vector<std::unique_ptr<CacheWatch>> ws;
+  for (int i = 0; i < 3; ++i) {
+    auto w = (*c)->watch("/registry/pods/", listed);
+    ASSERT_TRUE(w.ok()) << w.status().message();
+    ws.push_back(std::move(w).value());
+  }
+  EXPECT_EQ(store_->watchCalls(), 1);
+  const int64_t after = put("/registry/pods/ns1/c");
+  for (auto& w : ws) EXPECT_EQ(revs(collect(*w, 2)), std::vector<int64_t>({between, after}));
+  EXPECT_EQ(store_->watchCalls(), 1);
+}
+
+// A start revision whose history is gone: the cache starts at the current revision, and the
+// watch from that revision gets "compacted" (410 for its client).
+TEST_F(WatchCacheTest, StartedAfterACompactedRevisionStartsAtTheCurrentOne) {
+  const int64_t old = put("/registry/pods/ns1/a");
+  put("/registry/pods/ns1/b");
+  const int64_t current = put("/registry/pods/ns1/c");
+  ASSERT_TRUE(sqlite_->compact(current).isOk());
+  auto c = WatchCache::create(*store_, "/registry/pods/", {.retry_delay = 10ms}, old);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ((*c)->revision(), current);
+  auto w = (*c)->watch("/registry/pods/", old);
+  ASSERT_FALSE(w.ok());
+  EXPECT_TRUE(store::isCompacted(w.status())) << w.status().message();
+}
+
 TEST_F(WatchCacheTest, FromAnOldRevisionInsideTheWindowReplaysThenContinuesLive) {
   auto cache = makeCache();
   ASSERT_TRUE(cache);
