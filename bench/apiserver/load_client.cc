@@ -1,7 +1,9 @@
 #include "load_client.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 
 #include "common/client/canceller.h"
 #include "common/client/http_client.h"
+#include "watch_readers.h"
 
 namespace orch::bench {
 
@@ -199,28 +202,23 @@ RateResult runGets(const client::RestConfig& config, int clients, const std::str
 
 namespace {
 
-// One watch stream: records when each "lat-<i>" event's bytes arrived.
+// One watch stream: when each "<prefix><i>" event's bytes arrived.
 struct Watcher {
   std::vector<Clock::time_point> seen;  // by write index; epoch = not yet
   std::string line;
-  client::Canceller cancel;
   std::string error;
 };
 
-// The i of the first "lat-<i>" object name in a watch event line, or -1.
-long latIndex(const std::string& line) {
-  for (const char* key : {"\"name\":\"lat-", "\"name\": \"lat-"}) {
-    auto pos = line.find(key);
-    if (pos != std::string::npos) {
-      pos += std::char_traits<char>::length(key);
-      auto end = line.find('"', pos);
-      if (end == std::string::npos) return -1;
-      try {
-        return std::stol(line.substr(pos, end - pos));
-      } catch (const std::exception&) {
-        return -1;
-      }
-    }
+// The i of the first object name "<prefix><i>" in a watch event line, or -1. `needles` are
+// the name's key and the prefix as compact and as spaced JSON may write them.
+long latIndex(std::string_view line, const std::array<std::string, 2>& needles) {
+  for (const std::string& needle : needles) {
+    auto pos = line.find(needle);
+    if (pos == std::string_view::npos) continue;
+    long i = -1;
+    auto digits = line.substr(pos + needle.size());
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+    return ec == std::errc() && end < digits.data() + digits.size() && *end == '"' ? i : -1;
   }
   return -1;
 }
@@ -234,13 +232,11 @@ double percentile(std::vector<double>& v, double p) {
 
 }  // namespace
 
-LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes) {
+LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes,
+                                  WatchReading reading) {
   LatencyResult out;
-  auto http = HttpClient::create(config, {.maxIdleConnections = 1});
-  if (!http.ok()) {
-    out.error = http.status().message();
-    return out;
-  }
+  const std::string prefix = reading == WatchReading::kOneLoop ? "lat-loop-" : "lat-threads-";
+  const std::array<std::string, 2> needles = {"\"name\":\"" + prefix, "\"name\": \"" + prefix};
   auto writer = connectOne(config);
   if (!writer.ok()) {
     out.error = writer.status().message();
@@ -254,53 +250,49 @@ LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers
     return out;
   }
   const std::string rv = lj["metadata"].value("resourceVersion", "");
-  const int total = writes + 1;  // lat-0 is the warm-up
+  const int total = writes + 1;  // <prefix>0 is the warm-up
   std::vector<std::unique_ptr<Watcher>> ws;
   std::vector<std::atomic<int>> received(static_cast<size_t>(total));
-  std::vector<std::thread> threads;
   std::atomic<int> ended{0};
   for (int w = 0; w < watchers; ++w) {
     ws.push_back(std::make_unique<Watcher>());
     ws.back()->seen.resize(static_cast<size_t>(total));
   }
-  auto start = Clock::now();
-  for (int w = 0; w < watchers; ++w) {
-    threads.emplace_back([&, w] {
-      Watcher& me = *ws[static_cast<size_t>(w)];
-      HttpRequest req{.target = std::string(kPods) + "?watch=1&resourceVersion=" + rv,
-                      .timeout = 0ms};
-      auto res = (*http)->stream(
-          req,
-          [&](std::string_view data) {
-            auto now = Clock::now();
-            me.line.append(data);
-            size_t nl;
-            while ((nl = me.line.find('\n')) != std::string::npos) {
-              long i = latIndex(me.line.substr(0, nl));
-              me.line.erase(0, nl + 1);
-              if (i >= 0 && i < total && me.seen[static_cast<size_t>(i)] == Clock::time_point{}) {
-                me.seen[static_cast<size_t>(i)] = now;
-                received[static_cast<size_t>(i)].fetch_add(1);
-              }
-            }
-            return true;
-          },
-          &me.cancel);
-      if (!me.cancel.cancelled()) {
-        me.error = res.ok() ? "stream ended (HTTP " + std::to_string(res->status) + ")"
-                            : res.status().message();
+  auto on_data = [&](int w, std::string_view data) {
+    auto now = Clock::now();
+    Watcher& me = *ws[static_cast<size_t>(w)];
+    me.line.append(data);
+    size_t nl;
+    while ((nl = me.line.find('\n')) != std::string::npos) {
+      long i = latIndex(std::string_view(me.line).substr(0, nl), needles);
+      me.line.erase(0, nl + 1);
+      if (i >= 0 && i < total && me.seen[static_cast<size_t>(i)] == Clock::time_point{}) {
+        me.seen[static_cast<size_t>(i)] = now;
+        received[static_cast<size_t>(i)].fetch_add(1);
       }
-      ended.fetch_add(1);
-    });
+    }
+  };
+  auto on_end = [&](int w, const std::string& why) {
+    ws[static_cast<size_t>(w)]->error = why;
+    ended.fetch_add(1);
+  };
+  auto start = Clock::now();
+  const std::string target = std::string(kPods) + "?watch=1&resourceVersion=" + rv;
+  auto readers = reading == WatchReading::kOneLoop
+                     ? readWithOneLoop(config, target, watchers, on_data, on_end)
+                     : readWithThreadEach(config, target, watchers, on_data, on_end);
+  if (!readers.ok()) {
+    out.error = "watchers: " + readers.status().message();
+    return out;
   }
   // Wait until every live stream delivered the warm-up event (re-sent a few times: a stream that
   // connected late still gets it, as it watches from `rv`).
   std::vector<Clock::time_point> sent(static_cast<size_t>(total));
   auto create = [&](int i) {
     sent[static_cast<size_t>(i)] = Clock::now();
-    auto res = (*writer)->request(postPod("lat-" + std::to_string(i)));
+    auto res = (*writer)->request(postPod(prefix + std::to_string(i)));
     if (!res.ok() || res->status != 201)
-      out.error = "create lat-" + std::to_string(i) + ": " + describe(res);
+      out.error = "create " + prefix + std::to_string(i) + ": " + describe(res);
   };
   create(0);
   auto deadline = Clock::now() + 60s;
@@ -317,8 +309,7 @@ LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers
       std::this_thread::sleep_for(1ms);
     }
   }
-  for (auto& w : ws) w->cancel.cancel();
-  for (auto& t : threads) t.join();
+  readers->reset();  // closes every stream: the watchers' data is stable from here
   std::vector<double> ms;
   for (auto& w : ws) {
     if (w->seen[0] == Clock::time_point{}) {

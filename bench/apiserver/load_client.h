@@ -53,12 +53,17 @@ struct LatencyResult {
   std::string error;
 };
 
+// How the watch streams are read: a thread each through HttpClient, or all on one event loop
+// (watch_readers.h).
+enum class WatchReading { kThreadEach, kOneLoop };
+
 // Opens `watchers` watch streams on /api/v1/namespaces/default/pods from the current
 // resourceVersion, waits until all of them delivered a warm-up create, then creates `writes`
-// Pods "lat-<i>" one at a time; for each, the time from just before the request is sent to the
-// moment each watcher thread has the event's bytes. The next write starts once every watcher
-// got the previous one (or 5 s passed).
-LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes);
+// Pods "lat-loop-<i>" or "lat-threads-<i>" one at a time; for each, the time from just before the
+// request is sent to the moment each watcher's reader has the event's bytes. The next write starts
+// once every watcher got the previous one (or 5 s passed).
+LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes,
+                                  WatchReading reading);
 
 struct ListTiming {
   double seconds = 0;  // wall time of the request(s), including reading every byte

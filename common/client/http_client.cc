@@ -1,11 +1,7 @@
 #include "common/client/http_client.h"
 
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <strings.h>
 
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -14,6 +10,8 @@
 #include <boost/beast/ssl.hpp>
 #include <ctime>
 #include <limits>
+
+#include "common/client/server_endpoint.h"
 
 namespace orch::client {
 
@@ -47,21 +45,6 @@ Status fromEc(const beast::error_code& ec, const std::string& what) {
   return Status::error(err, what + ": " + ec.message());
 }
 
-bool isIpLiteral(const std::string& host) {
-  beast::error_code ec;
-  net::ip::make_address(host, ec);
-  return !ec;
-}
-
-std::string base64Encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 template <class Msg>
 void copyHeaders(const Msg& m, HttpResponse& out) {
   out.status = static_cast<int>(m.result_int());
@@ -73,14 +56,7 @@ void copyHeaders(const Msg& m, HttpResponse& out) {
 }  // namespace
 
 struct HttpClient::Impl {
-  bool tls = false;
-  std::string host;  // without brackets
-  std::string port;
-  std::string prefix;       // path prefix of the server URL, without trailing '/'
-  std::string host_header;  // host[:port] as sent in Host
-  std::string auth;         // Authorization header value, or ""
-  std::string verify_name;  // name checked against the server certificate (and sent as SNI)
-  std::unique_ptr<ssl::context> ssl_ctx;
+  std::unique_ptr<ServerEndpoint> endpoint;
 };
 
 // One keep-alive connection with its own io_context: each blocking call starts one async
@@ -88,7 +64,7 @@ struct HttpClient::Impl {
 // it completes. Cancellation posts a cancel onto that context from any thread.
 class HttpConnection {
  public:
-  explicit HttpConnection(const HttpClient::Impl& im) : im_(im) {
+  explicit HttpConnection(const ServerEndpoint& im) : im_(im) {
     if (im.tls) {
       tls_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, *im.ssl_ctx);
     } else {
@@ -131,16 +107,7 @@ class HttpConnection {
     run();
     if (ec) return fromEc(ec, "connect to " + im_.host_header);
     if (tls_) {
-      SSL* s = tls_->native_handle();
-      const bool ip = isIpLiteral(im_.verify_name);
-      if (!isIpLiteral(im_.verify_name)) SSL_set_tlsext_host_name(s, im_.verify_name.c_str());
-      X509_VERIFY_PARAM* param = SSL_get0_param(s);
-      const std::string& name = im_.verify_name;
-      if (ip) {
-        X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
-      } else {
-        X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
-      }
+      im_.prepareTls(tls_->native_handle());
       tls_->async_handshake(ssl::stream_base::client, [&](const beast::error_code& e) { ec = e; });
       run();
       if (ec) return fromEc(ec, "TLS handshake with " + im_.host_header);
@@ -269,7 +236,7 @@ class HttpConnection {
     ioc_.run();
   }
 
-  const HttpClient::Impl& im_;
+  const ServerEndpoint& im_;
   net::io_context ioc_;
   std::unique_ptr<beast::tcp_stream> plain_;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls_;
@@ -306,70 +273,7 @@ HttpClient::~HttpClient() = default;
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(const RestConfig& config, Options opts) {
   std::unique_ptr<HttpClient> c(new HttpClient(config, opts));
-  Impl& im = *c->impl_;
-  std::string_view s = config.server;
-  if (s.rfind("https://", 0) == 0) {
-    im.tls = true;
-    s.remove_prefix(8);
-  } else if (s.rfind("http://", 0) == 0) {
-    s.remove_prefix(7);
-  } else {
-    return Status::invalid("server \"" + config.server + "\": expected http:// or https://");
-  }
-  size_t slash = s.find('/');
-  std::string_view authority = s.substr(0, slash);
-  if (slash != std::string_view::npos) {
-    im.prefix = std::string(s.substr(slash));
-    while (!im.prefix.empty() && im.prefix.back() == '/') im.prefix.pop_back();
-  }
-  if (authority.empty()) return Status::invalid("server \"" + config.server + "\": no host");
-  im.host_header = std::string(authority);
-  if (authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return Status::invalid("server \"" + config.server + "\": unterminated IPv6 literal");
-    }
-    im.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size() && authority[close + 1] == ':') {
-      im.port = std::string(authority.substr(close + 2));
-    }
-  } else {
-    size_t colon = authority.rfind(':');
-    im.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) im.port = std::string(authority.substr(colon + 1));
-  }
-  if (im.port.empty()) im.port = im.tls ? "443" : "80";
-  if (im.port.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::invalid("server \"" + config.server + "\": bad port \"" + im.port + "\"");
-  }
-  if (!config.token.empty()) {
-    im.auth = "Bearer " + config.token;
-  } else if (!config.username.empty()) {
-    im.auth = "Basic " + base64Encode(config.username + ":" + config.password);
-  }
-  if (im.tls) {
-    try {
-      im.ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
-      auto& ctx = *im.ssl_ctx;
-      if (config.insecureSkipTlsVerify) {
-        ctx.set_verify_mode(ssl::verify_none);
-      } else {
-        ctx.set_verify_mode(ssl::verify_peer);
-        if (config.caData.empty()) {
-          ctx.set_default_verify_paths();
-        } else {
-          ctx.add_certificate_authority(net::buffer(config.caData));
-        }
-      }
-      if (!config.clientCertData.empty()) {
-        ctx.use_certificate_chain(net::buffer(config.clientCertData));
-        ctx.use_private_key(net::buffer(config.clientKeyData), ssl::context::pem);
-      }
-    } catch (const boost::system::system_error& e) {
-      return Status::invalid("TLS credentials for " + config.server + ": " + e.what());
-    }
-    im.verify_name = config.tlsServerName.empty() ? im.host : config.tlsServerName;
-  }
+  ORCH_ASSIGN_OR_RETURN(c->impl_->endpoint, serverEndpoint(config));
   return c;
 }
 
@@ -390,7 +294,7 @@ std::unique_ptr<HttpConnection> HttpClient::acquire(bool* reused) {
     ++opened_;
   }
   *reused = false;
-  return std::make_unique<HttpConnection>(*impl_);
+  return std::make_unique<HttpConnection>(*impl_->endpoint);
 }
 
 void HttpClient::release(std::unique_ptr<HttpConnection> c) {
@@ -428,7 +332,7 @@ Result<HttpResponse> HttpClient::request(const HttpRequest& req, Canceller* canc
       Status st = conn->connect(config_.connectTimeout);
       if (!st.isOk()) return st;
     }
-    Status st = conn->write(req, impl_->auth, config_.userAgent, timeout);
+    Status st = conn->write(req, impl_->endpoint->auth, config_.userAgent, timeout);
     Result<HttpResponse> res =
         st.isOk() ? conn->readWhole(req, opts_.maxBodyBytes, timeout) : Result<HttpResponse>(st);
     if (!res.ok()) {
@@ -458,7 +362,7 @@ Result<HttpResponse> HttpClient::stream(const HttpRequest& req,
       Status st = conn->connect(config_.connectTimeout);
       if (!st.isOk()) return st;
     }
-    Status st = conn->write(req, impl_->auth, config_.userAgent, config_.requestTimeout);
+    Status st = conn->write(req, impl_->endpoint->auth, config_.userAgent, config_.requestTimeout);
     if (!st.isOk()) {
       if (reused && attempt == 0 && retryable(st)) continue;
       return st;
