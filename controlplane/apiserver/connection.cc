@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
-#include <deque>
 
 #include "controlplane/apiserver/stream_sink.h"
 
@@ -233,9 +232,8 @@ struct Connection::StreamState {
   std::shared_ptr<StreamSinkImpl> sink;
   bool done = false;  // no more writes: ended, failed, or the client went away
   bool writing = false, reading = false;
-  std::deque<std::string> batch;
-  std::string current;
-  bool end_after_batch = false;
+  std::vector<std::string> taken;  // reused: keeps its capacity
+  std::string current;             // the chunk being written
   std::array<char, 1024> scratch;
   bool finished = false;  // done and every operation has completed
 };
@@ -279,28 +277,30 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
 
 void Connection::pumpStream(StreamState& st) {
   if (st.writing || st.done) return;
-  if (st.batch.empty() && !st.end_after_batch) {
-    StreamSinkImpl::Taken t = st.sink->take();
-    if (t.overflow) {
-      st.done = true;
-      finishStreamIfIdle(st);
-      return;
-    }
-    st.batch = std::move(t.chunks);
-    st.end_after_batch = t.ended;
+  const StreamSinkImpl::Taken t = st.sink->take(st.taken);
+  if (t.overflow) {
+    st.done = true;
+    finishStreamIfIdle(st);
+    return;
   }
-  if (!st.batch.empty()) {
-    st.current = std::move(st.batch.front());
-    st.batch.pop_front();
+  if (!st.taken.empty()) {
+    // Everything queued goes out as one chunk: a burst of events costs one TLS record and
+    // one send per connection, not one each.
+    if (st.taken.size() == 1) {
+      st.current = std::move(st.taken.front());
+    } else {
+      st.current.clear();
+      for (const std::string& c : st.taken) st.current += c;
+    }
     st.writing = true;
     net::async_write(stream_, http::make_chunk(net::buffer(st.current)),
                      [this, &st](error_code wec, size_t) {
                        st.writing = false;
                        if (wec) st.done = true;
                        if (st.done) return finishStreamIfIdle(st);
-                       pumpStream(st);
+                       pumpStream(st);  // what was queued meanwhile, or the end
                      });
-  } else if (st.end_after_batch) {
+  } else if (t.ended) {
     st.writing = true;
     net::async_write(stream_, http::make_chunk_last(), [this, &st](error_code, size_t) {
       st.writing = false;

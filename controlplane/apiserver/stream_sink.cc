@@ -58,14 +58,12 @@ void StreamSinkImpl::onClose(std::function<void()> fn) {
   fn();
 }
 
-StreamSinkImpl::Taken StreamSinkImpl::take() {
+StreamSinkImpl::Taken StreamSinkImpl::take(std::vector<std::string>& out) {
   std::lock_guard<std::mutex> lock(mu_);
-  Taken t;
-  t.chunks.swap(pending_);
+  out.clear();
+  out.swap(pending_);  // pending_ gets back `out`'s spare capacity
   pending_bytes_ = 0;
-  t.ended = ended_;
-  t.overflow = overflow_;
-  return t;
+  return {.ended = ended_, .overflow = overflow_};
 }
 
 void StreamSinkImpl::detach() {

@@ -5,7 +5,6 @@
 // producer call posts anything.
 
 #include <boost/asio/any_io_executor.hpp>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -28,12 +27,11 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
   void onClose(std::function<void()> fn) override;
 
   struct Taken {
-    std::deque<std::string> chunks;
-    bool ended = false;     // end() was called: write the terminating chunk after `chunks`
+    bool ended = false;     // end() was called: the terminating chunk follows what was taken
     bool overflow = false;  // the buffer limit was hit: cut the stream
   };
-  // On the strand: everything queued so far.
-  Taken take();
+  // On the strand: everything queued so far, in `out` (whose contents it replaces).
+  Taken take(std::vector<std::string>& out);
   // On the strand: the stream is over; runs the close callbacks (once).
   void detach();
 
@@ -46,7 +44,7 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
   boost::asio::any_io_executor strand_;
   size_t max_buffered_;
   std::function<void()> on_wake_;  // on the strand only
-  std::deque<std::string> pending_;
+  std::vector<std::string> pending_;
   size_t pending_bytes_ = 0;
   bool open_ = true;
   bool ended_ = false;

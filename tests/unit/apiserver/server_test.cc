@@ -317,6 +317,32 @@ TEST_F(ServerTest, StreamDeliversChunksIncrementallyAndEnds) {
   EXPECT_FALSE(sink->write("late"));
 }
 
+// Chunks queued while a write is in flight go out together (as one chunk): nothing lost,
+// nothing reordered, and the end still follows the last of them.
+TEST_F(ServerTest, StreamDeliversABurstInOrderAndThenEnds) {
+  auto c = connect(aliceCreds());
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->startStream("/stream").ok());
+  auto sink = waitForSink();
+  ASSERT_NE(sink, nullptr);
+  std::string want;
+  for (int i = 0; i < 500; ++i) {
+    std::string event = "{\"n\":" + std::to_string(i) + "}\n";
+    ASSERT_TRUE(sink->write(event));
+    want += event;
+  }
+  sink->end();
+  std::string got;
+  for (;;) {
+    auto part = c->readStream();
+    ASSERT_TRUE(part.ok()) << part.status().message();
+    if (!part->has_value()) break;
+    got += **part;
+  }
+  EXPECT_EQ(got, want);
+  EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
+}
+
 TEST_F(ServerTest, StreamNoticesClientDisconnect) {
   auto c = connect(aliceCreds());
   ASSERT_NE(c, nullptr);
