@@ -167,20 +167,22 @@ void runBackend(const std::string& backend, const std::string& etcd_endpoint,
 
   if (!o.watch_only) measureStorageAndRates(backend, **srv, etcd_pid, raw_store, o, report);
   // The goal is the server's: it is judged with the readers that leave it the most of this
-  // machine's two CPUs (one loop); a thread per watcher, as controllers read, is shown too.
+  // machine's two CPUs (event loops); a thread per watcher, as controllers read, is shown too.
   for (auto reading :
-       {orch::bench::WatchReading::kOneLoop, orch::bench::WatchReading::kThreadEach}) {
-    const bool loop = reading == orch::bench::WatchReading::kOneLoop;
+       {orch::bench::WatchReading::kEventLoops, orch::bench::WatchReading::kThreadEach}) {
+    const bool loop = reading == orch::bench::WatchReading::kEventLoops;
     CpuMeter cpu = meter();
     auto lat = orch::bench::measureWatchLatency(cfg, o.watchers, o.writes, reading);
-    std::string who =
-        std::to_string(lat.watchers) + (loop ? " watchers, one loop" : " watchers, a thread each");
+    std::string who = std::to_string(lat.watchers) +
+                      (loop ? " watchers, event loops" : " watchers, a thread each");
     std::string notes =
         std::to_string(lat.samples) + " deliveries, " + std::to_string(lat.missing) +
         " missing, connect+warm-up " + fmt("%.1f s", lat.connect_seconds) + ", server threads " +
         std::to_string((*srv)->threads()) + ", RSS " + fmt("%.0f MiB", mib()) +
         "; first watcher p50 " + fmt("%.2f ms", lat.first_p50_ms) + ", first-to-last spread p50 " +
-        fmt("%.2f ms", lat.spread_p50_ms) + "; " + cpu.text(lat.samples) + " (per delivery)";
+        fmt("%.2f ms", lat.spread_p50_ms) + "; create round trip p50 " +
+        fmt("%.2f ms", lat.write_p50_ms) + ", max " + fmt("%.1f ms", lat.write_max_ms) + "; " +
+        cpu.text(lat.samples) + " (per delivery)";
     if (!lat.error.empty()) notes += "; error: " + lat.error.substr(0, 160);
     std::string goal;
     if (loop)

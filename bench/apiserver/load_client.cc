@@ -235,7 +235,7 @@ double percentile(std::vector<double>& v, double p) {
 LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers, int writes,
                                   WatchReading reading) {
   LatencyResult out;
-  const std::string prefix = reading == WatchReading::kOneLoop ? "lat-loop-" : "lat-threads-";
+  const std::string prefix = reading == WatchReading::kEventLoops ? "lat-loop-" : "lat-threads-";
   const std::array<std::string, 2> needles = {"\"name\":\"" + prefix, "\"name\": \"" + prefix};
   auto writer = connectOne(config);
   if (!writer.ok()) {
@@ -278,8 +278,8 @@ LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers
   };
   auto start = Clock::now();
   const std::string target = std::string(kPods) + "?watch=1&resourceVersion=" + rv;
-  auto readers = reading == WatchReading::kOneLoop
-                     ? readWithOneLoop(config, target, watchers, on_data, on_end)
+  auto readers = reading == WatchReading::kEventLoops
+                     ? readWithEventLoops(config, target, watchers, on_data, on_end)
                      : readWithThreadEach(config, target, watchers, on_data, on_end);
   if (!readers.ok()) {
     out.error = "watchers: " + readers.status().message();
@@ -288,9 +288,15 @@ LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers
   // Wait until every live stream delivered the warm-up event (re-sent a few times: a stream that
   // connected late still gets it, as it watches from `rv`).
   std::vector<Clock::time_point> sent(static_cast<size_t>(total));
+  std::vector<double> round_trips;
   auto create = [&](int i) {
     sent[static_cast<size_t>(i)] = Clock::now();
     auto res = (*writer)->request(postPod(prefix + std::to_string(i)));
+    if (i > 0) {
+      round_trips.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - sent[static_cast<size_t>(i)])
+              .count());
+    }
     if (!res.ok() || res->status != 201)
       out.error = "create " + prefix + std::to_string(i) + ": " + describe(res);
   };
@@ -342,6 +348,9 @@ LatencyResult measureWatchLatency(const client::RestConfig& config, int watchers
   }
   out.first_p50_ms = percentile(firsts, 0.5);
   out.spread_p50_ms = percentile(spreads, 0.5);
+  out.write_p50_ms = percentile(round_trips, 0.5);
+  out.write_max_ms =
+      round_trips.empty() ? 0 : *std::max_element(round_trips.begin(), round_trips.end());
   out.samples = static_cast<long>(ms.size());
   out.p50_ms = percentile(ms, 0.50);
   out.p99_ms = percentile(ms, 0.99);

@@ -1,12 +1,13 @@
 #pragma once
 // The client side of the watch latency measurement: many watch streams of one request, read
 // either by a thread each through common/client's HttpClient (as a controller reads its
-// watches), or all on one event loop (Boost.Beast over TLS, a thread per CPU), so that the
-// readers, which share this machine's CPUs with the server, cost as little as possible: no
-// thread of their own to wake and no context switch per delivery.
+// watches), or shared among an epoll loop per CPU (OpenSSL on the socket, Beast's parser), so
+// that the readers, which share this machine's CPUs with the server, cost as little as
+// possible: no thread of their own to wake, no context switch and no asynchronous operation
+// per delivery.
 //
 // Threads: on_data and on_end run on the readers' threads (any of them for a thread each, the
-// loop's for one loop), never two at once for one stream. Destroying the readers closes every
+// loops' for event loops), never two at once for one stream. Destroying the readers closes every
 // stream and joins their threads; no callback runs after that.
 
 #include <functional>
@@ -35,10 +36,11 @@ Result<std::unique_ptr<WatchReaders>> readWithThreadEach(const client::RestConfi
                                                          WatchReaders::OnData on_data,
                                                          WatchReaders::OnEnd on_end);
 
-// `count` streams of GET `target`, all connected and read on one event loop (https only).
-Result<std::unique_ptr<WatchReaders>> readWithOneLoop(const client::RestConfig& config,
-                                                      const std::string& target, int count,
-                                                      WatchReaders::OnData on_data,
-                                                      WatchReaders::OnEnd on_end);
+// `count` streams of GET `target`, connected one after the other, then read by an epoll loop
+// per CPU (https only).
+Result<std::unique_ptr<WatchReaders>> readWithEventLoops(const client::RestConfig& config,
+                                                         const std::string& target, int count,
+                                                         WatchReaders::OnData on_data,
+                                                         WatchReaders::OnEnd on_end);
 
 }  // namespace orch::bench
