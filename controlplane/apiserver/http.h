@@ -55,13 +55,21 @@ struct Response {
 // The writing end of a streaming (chunked) response. Thread-safe: producers call it from any
 // thread. The connection owns the network side; a producer may keep the sink after the
 // connection is gone — every call then just reports closed.
+// Text several streams send unchanged (a watch event line for all the watchers of a
+// resource): queued and written without a copy per stream.
+using SharedText = std::shared_ptr<const std::string>;
+
 class StreamSink {
  public:
   virtual ~StreamSink() = default;
-  // Queues `data` as one chunk. Returns false (and drops the data) once the stream is closed:
-  // the client went away, the server is shutting down, end() was called, or the client reads
-  // so slowly that more than the buffer limit is queued (the stream is then closed).
-  virtual bool write(std::string data) = 0;
+  // Queues `data` (not null) to be written. Returns false (and drops the data) once the stream
+  // is closed: the client went away, the server is shutting down, end() was called, or the
+  // client reads so slowly that more than the buffer limit is queued (the stream is then
+  // closed).
+  virtual bool write(SharedText data) = 0;
+  bool write(std::string data) {
+    return write(std::make_shared<const std::string>(std::move(data)));
+  }
   // Ends the response cleanly (terminating chunk); later writes return false.
   virtual void end() = 0;
   virtual bool closed() const = 0;

@@ -18,17 +18,17 @@ void StreamSinkImpl::wakeLocked() {
   });
 }
 
-bool StreamSinkImpl::write(std::string data) {
+bool StreamSinkImpl::write(SharedText data) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!open_) return false;
-  if (pending_bytes_ + data.size() > max_buffered_) {
+  if (pending_bytes_ + data->size() > max_buffered_) {
     open_ = false;
     overflow_ = true;
     wakeLocked();
     return false;
   }
-  if (data.empty()) return true;  // an empty chunk would end the chunked body
-  pending_bytes_ += data.size();
+  if (data->empty()) return true;  // an empty chunk would end the chunked body
+  pending_bytes_ += data->size();
   pending_.push_back(std::move(data));
   wakeLocked();
   return true;
@@ -58,7 +58,7 @@ void StreamSinkImpl::onClose(std::function<void()> fn) {
   fn();
 }
 
-StreamSinkImpl::Taken StreamSinkImpl::take(std::vector<std::string>& out) {
+StreamSinkImpl::Taken StreamSinkImpl::take(std::vector<SharedText>& out) {
   std::lock_guard<std::mutex> lock(mu_);
   out.clear();
   out.swap(pending_);  // pending_ gets back `out`'s spare capacity

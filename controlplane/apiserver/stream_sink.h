@@ -21,7 +21,8 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
                  std::function<void()> on_wake)
       : strand_(std::move(strand)), max_buffered_(max_buffered), on_wake_(std::move(on_wake)) {}
 
-  bool write(std::string data) override;
+  using StreamSink::write;
+  bool write(SharedText data) override;
   void end() override;
   bool closed() const override;
   void onClose(std::function<void()> fn) override;
@@ -31,7 +32,7 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
     bool overflow = false;  // the buffer limit was hit: cut the stream
   };
   // On the strand: everything queued so far, in `out` (whose contents it replaces).
-  Taken take(std::vector<std::string>& out);
+  Taken take(std::vector<SharedText>& out);
   // On the strand: the stream is over; runs the close callbacks (once).
   void detach();
 
@@ -44,7 +45,7 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
   boost::asio::any_io_executor strand_;
   size_t max_buffered_;
   std::function<void()> on_wake_;  // on the strand only
-  std::vector<std::string> pending_;
+  std::vector<SharedText> pending_;
   size_t pending_bytes_ = 0;
   bool open_ = true;
   bool ended_ = false;

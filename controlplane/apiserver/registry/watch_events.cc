@@ -36,16 +36,18 @@ class EventRendering {
     if (e.type == store::Event::Type::kDelete) {
       if (!e.prev) return;  // nothing to show
       type = "DELETED";
-      line = eventLine(type, storedTextWithVersion(e.prev->value, e.revision()));
+      line = std::make_shared<const std::string>(
+          eventLine(type, storedTextWithVersion(e.prev->value, e.revision())));
     } else {
       type = created() ? "ADDED" : "MODIFIED";
-      line = eventLine(type, storedTextWithVersion(e.kv.value, e.revision()));
+      line = std::make_shared<const std::string>(
+          eventLine(type, storedTextWithVersion(e.kv.value, e.revision())));
     }
   }
   bool created() const { return !e_.prev || e_.kv.create_revision == e_.kv.mod_revision; }
   std::string objectText() const {
-    const size_t start = line.find(kObjectKey) + kObjectKey.size();
-    return line.substr(start, line.size() - start - 2);  // without "}\n"
+    const size_t start = line->find(kObjectKey) + kObjectKey.size();
+    return line->substr(start, line->size() - start - 2);  // without "}\n"
   }
   // Null when absent or undecodable.
   const SelectableAttrs* after() const {
@@ -58,7 +60,7 @@ class EventRendering {
   }
 
   const char* type = nullptr;  // null: the event shows nothing (a delete without its object)
-  std::string line;
+  SharedText line;             // set when type is
 
  private:
   void decode() const {
@@ -107,7 +109,7 @@ std::string errorLine(const api::ApiStatus& st) {
   return eventLine("ERROR", api::serialize(st));
 }
 
-void translate(const CachedEvent& ce, const WatchFilter& f, std::vector<std::string>& out) {
+void translate(const CachedEvent& ce, const WatchFilter& f, std::vector<SharedText>& out) {
   const auto& shown = ce.derived<EventRendering>(
       [&](const store::Event& e) { return std::make_shared<const EventRendering>(*f.r, e); });
   if (shown.type == nullptr) return;
@@ -131,8 +133,9 @@ void translate(const CachedEvent& ce, const WatchFilter& f, std::vector<std::str
   else if (before_matches)
     type = "DELETED";
   if (type == nullptr) return;
-  out.push_back(std::string_view(type) == shown.type ? shown.line
-                                                     : eventLine(type, shown.objectText()));
+  out.push_back(std::string_view(type) == shown.type
+                    ? shown.line
+                    : std::make_shared<const std::string>(eventLine(type, shown.objectText())));
 }
 
 }  // namespace orch::apiserver

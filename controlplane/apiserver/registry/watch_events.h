@@ -13,6 +13,7 @@
 #include "common/api/field_selector.h"
 #include "common/api/label_selector.h"
 #include "common/api/status.h"
+#include "controlplane/apiserver/http.h"
 #include "controlplane/apiserver/resources.h"
 #include "controlplane/apiserver/watchcache/cached_event.h"
 
@@ -39,6 +40,7 @@ std::string bookmarkLine(const ResourceInfo& r, int64_t rv, bool initial_events_
 std::string errorLine(const api::ApiStatus& st);
 
 // Appends the watch event lines that store event `e` (of resource f.r) gives under filter `f`.
-void translate(const CachedEvent& e, const WatchFilter& f, std::vector<std::string>& out);
+// Most watchers of a resource get the same lines: those are shared, not copied.
+void translate(const CachedEvent& e, const WatchFilter& f, std::vector<SharedText>& out);
 
 }  // namespace orch::apiserver

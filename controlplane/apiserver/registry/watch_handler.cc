@@ -21,7 +21,9 @@ using Clock = std::chrono::steady_clock;
 // How often an idle watch that allows bookmarks gets one (upstream: about a minute).
 constexpr auto kBookmarkInterval = std::chrono::seconds(10);
 
-using Shape = std::function<std::string(std::string)>;
+// What a watcher's events look like on the wire: the shared line itself, or (for kubectl's
+// Tables) a line of its own.
+using Shape = std::function<SharedText(SharedText)>;
 
 // One open watch response, serviced by the registry's WatchStreams pump whenever its cache
 // watch has events (and twice a second for the deadline and bookmarks).
@@ -53,7 +55,7 @@ class WatchStream final : public WatchStreams::Stream {
     }
     lines_.clear();
     for (const SharedEvent& e : *batch) translate(*e, *filter_, lines_);
-    for (std::string& l : lines_) {
+    for (SharedText& l : lines_) {
       if (!sink_->write(shape_(std::move(l)))) {
         watch_->cancel();
         return false;
@@ -85,7 +87,7 @@ class WatchStream final : public WatchStreams::Stream {
   const bool bookmarks_;
   const Clock::time_point deadline_;
   Clock::time_point last_sent_;
-  std::vector<std::string> lines_;
+  std::vector<SharedText> lines_;
 };
 
 std::chrono::seconds streamLifetime(const ListOptions& o) {
@@ -163,17 +165,17 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
   const bool initial_end_marker = bookmarks && opts.send_initial_events.value_or(false);
   const auto lifetime = streamLifetime(opts);
   // kubectl get -w asks for Tables: every event's object becomes a one-row Table.
-  Shape shape = [](std::string line) { return line; };
+  Shape shape = [](SharedText line) { return line; };
   if (wantsTable(req)) {
     const std::string include = req.queryParam("includeObject").value_or("Metadata");
-    shape = [&r, include](std::string line) {
-      auto ev = api::detail::parseJsonText(line);
+    shape = [&r, include](SharedText line) -> SharedText {
+      auto ev = api::detail::parseJsonText(*line);
       if (!ev.ok() || !(*ev)["object"].is_object() || (*ev)["type"] == "ERROR" ||
           (*ev)["type"] == "BOOKMARK")
         return line;
       api::Json obj = std::move((*ev)["object"]);
       (*ev)["object"] = toTable(r, {obj}, metaString(obj, "resourceVersion"), "", include);
-      return api::detail::dumpCompact(*ev) + "\n";
+      return std::make_shared<const std::string>(api::detail::dumpCompact(*ev) + "\n");
     };
   }
   sr.start = [&registry, &r, filter, initial, watch, start_error, bookmarks, initial_end_marker,
@@ -184,7 +186,7 @@ Reply serveWatch(Registry& registry, ResourceStorage& storage, const ResourceReq
       return;
     }
     for (const std::string& line : *initial) {
-      if (!sink->write(shape(line))) {
+      if (!sink->write(shape(std::make_shared<const std::string>(line)))) {
         watch->cancel();
         return;
       }

@@ -6,10 +6,10 @@
 
 namespace orch::apiserver::testing {
 
-bool CollectingSink::write(std::string data) {
+bool CollectingSink::write(SharedText data) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) return false;
-  data_ += data;
+  data_ += *data;
   cv_.notify_all();
   return true;
 }

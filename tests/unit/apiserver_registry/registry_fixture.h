@@ -28,7 +28,8 @@ struct Answer {
 // Collects what a watch stream writes.
 class CollectingSink : public StreamSink {
  public:
-  bool write(std::string data) override;
+  using StreamSink::write;
+  bool write(SharedText data) override;
   void end() override;
   bool closed() const override;
   void onClose(std::function<void()> fn) override;
