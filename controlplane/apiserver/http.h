@@ -52,13 +52,13 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
 };
 
-// The writing end of a streaming (chunked) response. Thread-safe: producers call it from any
-// thread. The connection owns the network side; a producer may keep the sink after the
-// connection is gone — every call then just reports closed.
 // Text several streams send unchanged (a watch event line for all the watchers of a
 // resource): queued and written without a copy per stream.
 using SharedText = std::shared_ptr<const std::string>;
 
+// The writing end of a streaming (chunked) response. Thread-safe: producers call it from any
+// thread. The connection owns the network side; a producer may keep the sink after the
+// connection is gone — every call then just reports closed.
 class StreamSink {
  public:
   virtual ~StreamSink() = default;

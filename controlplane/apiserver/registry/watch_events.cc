@@ -60,7 +60,7 @@ class EventRendering {
   }
 
   const char* type = nullptr;  // null: the event shows nothing (a delete without its object)
-  SharedText line;             // set when type is
+  SharedText line;             // set when `type` is
 
  private:
   void decode() const {
