@@ -1,10 +1,11 @@
 #include "common/client/server_endpoint.h"
 
-#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl.hpp>
+
+#include "common/base/base64.h"
 
 namespace orch::client {
 
@@ -17,15 +18,6 @@ bool isIpLiteral(const std::string& host) {
   boost::system::error_code ec;
   net::ip::make_address(host, ec);
   return !ec;
-}
-
-std::string base64Encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 }  // namespace

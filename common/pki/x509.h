@@ -36,7 +36,4 @@ Result<KeyPair> issue(const KeyPair& ca, const CertRequest& req);
 // A self-signed serving certificate (for a daemon without a CA, e.g. the agent's :10250).
 Result<KeyPair> selfSigned(const CertRequest& req);
 
-// Standard base64 of `data` (for *-data fields of kubeconfigs).
-std::string base64(const std::string& data);
-
 }  // namespace orch::pki

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "common/base/base64.h"
 #include "common/base/unique_fd.h"
 #include "common/pki/x509.h"
 
@@ -27,13 +28,13 @@ std::string renderKubeconfig(const std::string& cluster, const std::string& serv
   out << YAML::Key << "name" << YAML::Value << cluster;
   out << YAML::Key << "cluster" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "server" << YAML::Value << server_url;
-  out << YAML::Key << "certificate-authority-data" << YAML::Value << pki::base64(ca_pem);
+  out << YAML::Key << "certificate-authority-data" << YAML::Value << base64Encode(ca_pem);
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
   out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << user;
   out << YAML::Key << "user" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "client-certificate-data" << YAML::Value << pki::base64(cert_pem);
-  out << YAML::Key << "client-key-data" << YAML::Value << pki::base64(key_pem);
+  out << YAML::Key << "client-certificate-data" << YAML::Value << base64Encode(cert_pem);
+  out << YAML::Key << "client-key-data" << YAML::Value << base64Encode(key_pem);
   out << YAML::EndMap << YAML::EndMap << YAML::EndSeq;
   out << YAML::Key << "contexts" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << context;

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "common/base/base64.h"
 #include "common/pki/x509.h"
 #include "controlplane/apiserver/authn.h"
 #include "tests/support/temp_dir.h"
@@ -58,16 +59,8 @@ unsigned modeOf(const std::string& path) {
 }
 
 std::string unbase64(const std::string& in) {
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return "";
-  out.resize(static_cast<size_t>(n));
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t pad = in.size() >= 2 && in.ends_with("==") ? 2 : (in.ends_with("=") ? 1 : 0);
-  out.resize(out.size() - pad);
-  return out;
+  auto out = base64Decode(in);
+  return out.ok() ? *out : "";
 }
 
 TEST(PkiInitTest, WritesEveryFileWithTheRightModesAndNames) {

@@ -110,11 +110,5 @@ TEST(Pki, CorruptCaIsAnError) {
   EXPECT_FALSE(issue(broken, {.common_name = "x"}).ok());
 }
 
-TEST(Pki, Base64) {
-  EXPECT_EQ(base64(""), "");
-  EXPECT_EQ(base64("f"), "Zg==");
-  EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
-}
-
 }  // namespace
 }  // namespace orch::pki
