@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "controlplane/apiserver/stream_sink.h"
+#include "controlplane/apiserver/stream_tls.h"
 
 namespace orch::apiserver {
 
@@ -232,10 +233,11 @@ struct Connection::StreamState {
   std::shared_ptr<StreamSinkImpl> sink;
   bool done = false;  // no more writes: ended, failed, or the client went away
   bool writing = false, reading = false;
+  std::optional<StreamTls> tls;   // the connection's TLS from the head on
   std::vector<SharedText> taken;  // reused: keeps its capacity
-  SharedText current;             // the chunk being written
-  std::array<char, 1024> scratch;
-  bool finished = false;  // done and every operation has completed
+  std::string chunk;              // the chunk being written, framed
+  bool last_chunk = false;        // `chunk` is the terminating one
+  bool finished = false;          // done and every operation has completed
 };
 
 void Connection::serveStream(const StreamResponse& sr, unsigned version) {
@@ -255,6 +257,7 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
   // allocation and free of some 17 KB for each.
   SSL_clear_mode(stream_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   StreamState st;
+  st.tls.emplace(stream_.native_handle(), beast::get_lowest_layer(stream_).socket());
   st.sink = std::make_shared<StreamSinkImpl>(strand_, shared_->config.max_stream_buffer,
                                              [this, &st] { pumpStream(st); });
   // From here on the connection lives as long as the stream, without a deadline (the
@@ -280,51 +283,63 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
 }
 
 void Connection::pumpStream(StreamState& st) {
-  if (st.writing || st.done) return;
-  const StreamSinkImpl::Taken t = st.sink->take(st.taken);
-  if (t.overflow) {
-    st.done = true;
-    finishStreamIfIdle(st);
-    return;
-  }
-  if (!st.taken.empty()) {
-    // Everything queued goes out as one chunk: a burst of events costs one TLS record and
-    // one send per connection, not one each.
-    if (st.taken.size() == 1) {
-      st.current = std::move(st.taken.front());
-    } else {
-      std::string joined;
-      for (const SharedText& c : st.taken) joined += *c;
-      st.current = std::make_shared<const std::string>(std::move(joined));
-    }
-    st.taken.clear();  // the shared texts go as soon as they are written
-    st.writing = true;
-    net::async_write(stream_, http::make_chunk(net::buffer(*st.current)),
-                     [this, &st](error_code wec, size_t) {
-                       st.writing = false;
-                       if (wec) st.done = true;
-                       if (st.done) return finishStreamIfIdle(st);
-                       pumpStream(st);  // what was queued meanwhile, or the end
-                     });
-  } else if (t.ended) {
-    st.writing = true;
-    net::async_write(stream_, http::make_chunk_last(), [this, &st](error_code, size_t) {
-      st.writing = false;
+  // Each pass writes everything queued so far as one chunk: a burst of events costs one TLS
+  // record and one send per connection. Loops while the socket takes the writes at once.
+  if (st.done) return;
+  if (st.writing) {
+    // A client that lets the buffer limit pass is cut now, not once its write completes
+    // (which, if it stopped reading, is never).
+    if (st.sink->overflowed()) {
       st.done = true;
       finishStreamIfIdle(st);
-    });
+    }
+    return;
   }
+  while (!st.writing && !st.done) {
+    const StreamSinkImpl::Taken t = st.sink->take(st.taken);
+    if (t.overflow) {
+      st.done = true;
+      break;
+    }
+    if (!st.taken.empty()) {
+      std::vector<net::const_buffer> body;
+      body.reserve(st.taken.size());
+      for (const SharedText& c : st.taken) body.emplace_back(net::buffer(*c));
+      const auto framed = http::make_chunk(body);
+      st.chunk.resize(net::buffer_size(framed));
+      net::buffer_copy(net::buffer(st.chunk), framed);
+      st.taken.clear();  // the shared texts go as soon as they are framed
+    } else if (t.ended) {
+      const auto framed = http::make_chunk_last();
+      st.chunk.resize(net::buffer_size(framed));
+      net::buffer_copy(net::buffer(st.chunk), framed);
+      st.last_chunk = true;
+    } else {
+      return;  // nothing queued
+    }
+    auto sent = st.tls->write(st.chunk, [this, &st](bool ok) {
+      st.writing = false;
+      if (!ok || st.last_chunk) st.done = true;
+      if (st.done) return finishStreamIfIdle(st);
+      pumpStream(st);  // what was queued meanwhile, or the end
+    });
+    if (sent == StreamTls::Sent::kPending) {
+      st.writing = true;
+      return;
+    }
+    if (sent == StreamTls::Sent::kFailed || st.last_chunk) st.done = true;
+  }
+  if (st.done) finishStreamIfIdle(st);
 }
 
-// The client sends nothing while it reads a stream, so any read completing with an error means
-// it went away (FIN or RST): notice that at once instead of on the next write.
+// The client sends nothing while it reads a stream, so the connection ending (FIN or RST)
+// is noticed at once instead of on the next write.
 void Connection::watchPeer(StreamState& st) {
   st.reading = true;
-  stream_.async_read_some(net::buffer(st.scratch), [this, &st](error_code rec, size_t) {
+  st.tls->watchPeer([this, &st] {
     st.reading = false;
-    if (rec) st.done = true;
-    if (st.done) return finishStreamIfIdle(st);
-    watchPeer(st);
+    st.done = true;
+    finishStreamIfIdle(st);
   });
 }
 

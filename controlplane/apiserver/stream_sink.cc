@@ -66,6 +66,11 @@ StreamSinkImpl::Taken StreamSinkImpl::take(std::vector<SharedText>& out) {
   return {.ended = ended_, .overflow = overflow_};
 }
 
+bool StreamSinkImpl::overflowed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return overflow_;
+}
+
 void StreamSinkImpl::detach() {
   std::vector<std::function<void()>> callbacks;
   {

@@ -33,6 +33,8 @@ class StreamSinkImpl : public StreamSink, public std::enable_shared_from_this<St
   };
   // On the strand: everything queued so far, in `out` (whose contents it replaces).
   Taken take(std::vector<SharedText>& out);
+  // Whether the buffer limit was hit (take() says so too).
+  bool overflowed() const;
   // On the strand: the stream is over; runs the close callbacks (once).
   void detach();
 

@@ -343,6 +343,64 @@ TEST_F(ServerTest, StreamDeliversABurstInOrderAndThenEnds) {
   EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
 }
 
+// More than the socket buffers hold while the client does not read: the writes wait for the
+// socket to drain, and once the client reads, everything arrives, in order, then the end.
+TEST_F(ServerTest, StreamToAReaderThatFallsBehindArrivesWhole) {
+  auto c = connect(aliceCreds());
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->startStream("/stream").ok());
+  auto sink = waitForSink();
+  ASSERT_NE(sink, nullptr);
+  std::string want;
+  for (int i = 0; i < 1024; ++i) {  // 8 MiB: over the socket buffers, under the stream limit
+    std::string chunk(8192, static_cast<char>('a' + i % 26));
+    chunk.back() = '\n';
+    ASSERT_TRUE(sink->write(chunk)) << "chunk " << i;
+    want += chunk;
+  }
+  sink->end();
+  std::string got;
+  for (;;) {
+    auto part = c->readStream();
+    ASSERT_TRUE(part.ok()) << part.status().message();
+    if (!part->has_value()) break;
+    got += **part;
+  }
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+  EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
+}
+
+// A client that stops reading: once more than the stream's buffer limit is waiting, the
+// producer's writes fail and the connection is cut (its close callbacks run).
+TEST_F(ServerTest, StreamWhoseClientStopsReadingIsCutAtTheBufferLimit) {
+  ServerConfig cfg;
+  cfg.max_stream_buffer = 256 * 1024;
+  startServer(cfg);
+  auto c = connect(aliceCreds());
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->startStream("/stream").ok());
+  auto sink = waitForSink();
+  ASSERT_NE(sink, nullptr);
+  const std::string chunk(64 * 1024, 'x');
+  bool refused = false;
+  // Paced so that the socket buffers fill first and the server waits on a write when the
+  // limit passes; far more than both can hold.
+  for (int i = 0; i < 4096 && !refused; ++i) {
+    refused = !sink->write(chunk);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_TRUE(sink->closed());
+  EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
+  // After what was already sent, the client finds the connection cut: no terminating chunk.
+  Result<std::optional<std::string>> part = std::optional<std::string>();
+  do {
+    part = c->readStream();
+  } while (part.ok() && part->has_value());
+  EXPECT_FALSE(part.ok());
+}
+
 TEST_F(ServerTest, StreamNoticesClientDisconnect) {
   auto c = connect(aliceCreds());
   ASSERT_NE(c, nullptr);

@@ -1,0 +1,88 @@
+#include "controlplane/apiserver/stream_tls.h"
+
+#include <openssl/err.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace orch::apiserver {
+
+StreamTls::StreamTls(SSL* ssl, boost::asio::ip::tcp::socket& socket)
+    : ssl_(ssl), socket_(socket), wbio_(BIO_new(BIO_s_mem())) {
+  BIO* rbio = BIO_new_socket(socket.native_handle(), BIO_NOCLOSE);
+  // Frees the BIO pair half Asio gave the SSL; Asio's other half stays with its engine.
+  SSL_set_bio(ssl_, rbio, wbio_);
+}
+
+StreamTls::Sent StreamTls::write(std::string_view data, std::function<void(bool ok)> done) {
+  // Into the memory BIO, so it never waits; a record at a time (Asio set partial writes).
+  for (size_t done_bytes = 0; done_bytes < data.size();) {
+    int n = SSL_write(ssl_, data.data() + done_bytes, static_cast<int>(data.size() - done_bytes));
+    if (n <= 0) {
+      ERR_clear_error();
+      return Sent::kFailed;
+    }
+    done_bytes += static_cast<size_t>(n);
+  }
+  char* bytes = nullptr;
+  long n = BIO_get_mem_data(wbio_, &bytes);
+  if (n > 0) out_.append(bytes, static_cast<size_t>(n));
+  (void)BIO_reset(wbio_);
+  Sent s = flush();
+  if (s == Sent::kPending) write_done_ = std::move(done);
+  return s;
+}
+
+StreamTls::Sent StreamTls::flush() {
+  while (sent_ < out_.size()) {
+    ssize_t n = ::send(socket_.native_handle(), out_.data() + sent_, out_.size() - sent_,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent_ += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      waitWritable();
+      return Sent::kPending;
+    } else {
+      return Sent::kFailed;
+    }
+  }
+  out_.clear();
+  sent_ = 0;
+  return Sent::kDone;
+}
+
+void StreamTls::waitWritable() {
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_write,
+                     [this](const boost::system::error_code& ec) {
+                       Sent s = ec ? Sent::kFailed : flush();
+                       if (s == Sent::kPending) return;
+                       auto done = std::move(write_done_);
+                       write_done_ = nullptr;
+                       done(s == Sent::kDone);
+                     });
+}
+
+void StreamTls::watchPeer(std::function<void()> gone) {
+  gone_ = std::move(gone);
+  socket_.async_wait(
+      boost::asio::ip::tcp::socket::wait_read, [this](const boost::system::error_code& ec) {
+        if (!ec) {
+          for (;;) {
+            int n = SSL_read(ssl_, scratch_.data(), static_cast<int>(scratch_.size()));
+            if (n > 0) continue;  // a client has nothing to say mid-stream
+            if (SSL_get_error(ssl_, n) == SSL_ERROR_WANT_READ) {
+              return watchPeer(std::move(gone_));
+            }
+            ERR_clear_error();
+            break;  // closed, reset, or a TLS error
+          }
+        }
+        auto gone = std::move(gone_);
+        gone_ = nullptr;
+        gone();
+      });
+}
+
+}  // namespace orch::apiserver
