@@ -282,6 +282,17 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
   wait_cv_.wait(lock, [&] { return st.finished; });
 }
 
+namespace {
+
+// `out` = the bytes of `buffers` (a framed chunk).
+template <class Buffers>
+void copyInto(std::string& out, const Buffers& buffers) {
+  out.resize(net::buffer_size(buffers));
+  net::buffer_copy(net::buffer(out), buffers);
+}
+
+}  // namespace
+
 void Connection::pumpStream(StreamState& st) {
   // Each pass writes everything queued so far as one chunk: a burst of events costs one TLS
   // record and one send per connection. Loops while the socket takes the writes at once.
@@ -301,18 +312,16 @@ void Connection::pumpStream(StreamState& st) {
       st.done = true;
       break;
     }
-    if (!st.taken.empty()) {
-      std::vector<net::const_buffer> body;
-      body.reserve(st.taken.size());
-      for (const SharedText& c : st.taken) body.emplace_back(net::buffer(*c));
-      const auto framed = http::make_chunk(body);
-      st.chunk.resize(net::buffer_size(framed));
-      net::buffer_copy(net::buffer(st.chunk), framed);
-      st.taken.clear();  // the shared texts go as soon as they are framed
+    if (st.taken.size() == 1) {
+      copyInto(st.chunk, http::make_chunk(net::buffer(*st.taken.front())));
+      st.taken.clear();  // the shared text goes as soon as it is framed
+    } else if (!st.taken.empty()) {
+      std::string joined;
+      for (const SharedText& c : st.taken) joined += *c;
+      copyInto(st.chunk, http::make_chunk(net::buffer(joined)));
+      st.taken.clear();
     } else if (t.ended) {
-      const auto framed = http::make_chunk_last();
-      st.chunk.resize(net::buffer_size(framed));
-      net::buffer_copy(net::buffer(st.chunk), framed);
+      copyInto(st.chunk, http::make_chunk_last());
       st.last_chunk = true;
     } else {
       return;  // nothing queued
