@@ -155,6 +155,30 @@ class ServerTest : public ::testing::Test {
     std::lock_guard<std::mutex> lock(probe_->mu);
     return probe_->sink;
   }
+  // A client with /stream open, and the sink the route handed out (null on failure).
+  struct OpenStream {
+    std::unique_ptr<TestClient> client;
+    std::shared_ptr<StreamSink> sink;
+  };
+  OpenStream openStream() {
+    OpenStream s;
+    s.client = connect(aliceCreds());
+    if (s.client == nullptr) return s;
+    auto head = s.client->startStream("/stream");
+    EXPECT_TRUE(head.ok()) << head.status().message();
+    if (head.ok()) s.sink = waitForSink();
+    return s;
+  }
+  // What the stream sends up to its terminating chunk; an error when the connection breaks
+  // before it.
+  static Result<std::string> readToEnd(TestClient& c) {
+    std::string got;
+    for (;;) {
+      ORCH_ASSIGN_OR_RETURN(auto part, c.readStream());
+      if (!part.has_value()) return got;
+      got += *part;
+    }
+  }
 
   std::shared_ptr<Probe> probe_ = std::make_shared<Probe>();
   std::unique_ptr<Server> server_;
@@ -320,10 +344,7 @@ TEST_F(ServerTest, StreamDeliversChunksIncrementallyAndEnds) {
 // Chunks queued while a write is in flight go out together (as one chunk): nothing lost,
 // nothing reordered, and the end still follows the last of them.
 TEST_F(ServerTest, StreamDeliversABurstInOrderAndThenEnds) {
-  auto c = connect(aliceCreds());
-  ASSERT_NE(c, nullptr);
-  ASSERT_TRUE(c->startStream("/stream").ok());
-  auto sink = waitForSink();
+  auto [c, sink] = openStream();
   ASSERT_NE(sink, nullptr);
   std::string want;
   for (int i = 0; i < 500; ++i) {
@@ -332,24 +353,16 @@ TEST_F(ServerTest, StreamDeliversABurstInOrderAndThenEnds) {
     want += event;
   }
   sink->end();
-  std::string got;
-  for (;;) {
-    auto part = c->readStream();
-    ASSERT_TRUE(part.ok()) << part.status().message();
-    if (!part->has_value()) break;
-    got += **part;
-  }
-  EXPECT_EQ(got, want);
+  auto got = readToEnd(*c);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(*got, want);
   EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
 }
 
 // More than the socket buffers hold while the client does not read: the writes wait for the
 // socket to drain, and once the client reads, everything arrives, in order, then the end.
 TEST_F(ServerTest, StreamToAReaderThatFallsBehindArrivesWhole) {
-  auto c = connect(aliceCreds());
-  ASSERT_NE(c, nullptr);
-  ASSERT_TRUE(c->startStream("/stream").ok());
-  auto sink = waitForSink();
+  auto [c, sink] = openStream();
   ASSERT_NE(sink, nullptr);
   std::string want;
   for (int i = 0; i < 1024; ++i) {  // 8 MiB: over the socket buffers, under the stream limit
@@ -359,15 +372,10 @@ TEST_F(ServerTest, StreamToAReaderThatFallsBehindArrivesWhole) {
     want += chunk;
   }
   sink->end();
-  std::string got;
-  for (;;) {
-    auto part = c->readStream();
-    ASSERT_TRUE(part.ok()) << part.status().message();
-    if (!part->has_value()) break;
-    got += **part;
-  }
-  EXPECT_EQ(got.size(), want.size());
-  EXPECT_TRUE(got == want);
+  auto got = readToEnd(*c);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_EQ(got->size(), want.size());
+  EXPECT_TRUE(*got == want);
   EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
 }
 
@@ -377,10 +385,7 @@ TEST_F(ServerTest, StreamWhoseClientStopsReadingIsCutAtTheBufferLimit) {
   ServerConfig cfg;
   cfg.max_stream_buffer = 256 * 1024;
   startServer(cfg);
-  auto c = connect(aliceCreds());
-  ASSERT_NE(c, nullptr);
-  ASSERT_TRUE(c->startStream("/stream").ok());
-  auto sink = waitForSink();
+  auto [c, sink] = openStream();
   ASSERT_NE(sink, nullptr);
   const std::string chunk(64 * 1024, 'x');
   bool refused = false;
@@ -394,18 +399,11 @@ TEST_F(ServerTest, StreamWhoseClientStopsReadingIsCutAtTheBufferLimit) {
   EXPECT_TRUE(sink->closed());
   EXPECT_TRUE(probe_->waitFor([&] { return probe_->closed; }));
   // After what was already sent, the client finds the connection cut: no terminating chunk.
-  Result<std::optional<std::string>> part = std::optional<std::string>();
-  do {
-    part = c->readStream();
-  } while (part.ok() && part->has_value());
-  EXPECT_FALSE(part.ok());
+  EXPECT_FALSE(readToEnd(*c).ok());
 }
 
 TEST_F(ServerTest, StreamNoticesClientDisconnect) {
-  auto c = connect(aliceCreds());
-  ASSERT_NE(c, nullptr);
-  ASSERT_TRUE(c->startStream("/stream").ok());
-  auto sink = waitForSink();
+  auto [c, sink] = openStream();
   ASSERT_NE(sink, nullptr);
   ASSERT_TRUE(sink->write("first\n"));
   c->abort();
