@@ -76,13 +76,21 @@ double rawWrites(orch::store::EtcdStore& store, int clients, std::chrono::millis
   return failed > 0 ? -1 : static_cast<double>(done.load()) / secs;
 }
 
+// The server's (and etcd's) CPU from now on.
+CpuMeter meterOf(const ApiserverProcess& server, pid_t etcd_pid) {
+  return CpuMeter(server.pid(), etcd_pid, "etcd");
+}
+
+double rssMiB(const ApiserverProcess& server) {
+  return static_cast<double>(server.rssKiB()) / 1024;
+}
+
 // Fill, RSS, LIST, then the create / GET / update rates (and raw etcd writes as the ceiling).
 void measureStorageAndRates(const std::string& backend, ApiserverProcess& server, pid_t etcd_pid,
                             orch::store::EtcdStore* raw_store, const Options& o, Report& report) {
   const auto& cfg = server.restConfig();
   const auto duration = std::chrono::milliseconds(o.seconds * 1000);
-  auto meter = [&] { return CpuMeter(server.pid(), etcd_pid, "etcd"); };
-  auto mib = [&] { return static_cast<double>(server.rssKiB()) / 1024; };
+  auto meter = [&] { return meterOf(server, etcd_pid); };
 
   // A fresh server first holds exactly o.pods Pods: its RSS and LIST figures come before the
   // rate runs below add more.
@@ -92,7 +100,7 @@ void measureStorageAndRates(const std::string& backend, ApiserverProcess& server
     report.add({backend, "Pod create (fill " + std::to_string(o.pods) + ")", "64",
                 fmt("%.0f/s", r.rate()), "", cpu.text(r.ops) + errorNote(r)});
   }
-  const double rss_hold = mib();
+  const double rss_hold = rssMiB(server);
   report.add({backend, "RSS holding " + std::to_string(o.pods) + " Pods", "-",
               fmt("%.1f MiB", rss_hold),
               std::string("<100 MiB: ") + (rss_hold < 100 ? "met" : "MISSED"), ""});
@@ -109,7 +117,7 @@ void measureStorageAndRates(const std::string& backend, ApiserverProcess& server
                     fmt("%.1f MiB", static_cast<double>(t->bytes) / (1 << 20)) + "; " +
                     cpu.text()});
   }
-  report.add({backend, "RSS after the LISTs", "-", fmt("%.1f MiB", mib()), "", ""});
+  report.add({backend, "RSS after the LISTs", "-", fmt("%.1f MiB", rssMiB(server)), "", ""});
 
   double create64 = 0;
   for (int n : {1, 16, 64}) {
@@ -132,11 +140,11 @@ void measureStorageAndRates(const std::string& backend, ApiserverProcess& server
                 cpu.text(r.ops) + errorNote(r)});
   }
   if (raw_store != nullptr) {
-    CpuMeter cpu(server.pid(), etcd_pid, "etcd");
+    CpuMeter cpu = meter();
     double raw = rawWrites(*raw_store, 64, duration, false);
     report.add({backend, "raw etcd Put via EtcdStore (ceiling)", "64", fmt("%.0f/s", raw), "",
                 cpu.text()});
-    CpuMeter cpu2(server.pid(), etcd_pid, "etcd");
+    CpuMeter cpu2 = meter();
     double cas = rawWrites(*raw_store, 64, duration, true);
     report.add({backend, "EtcdStore create (Txn CAS), no apiserver", "64", fmt("%.0f/s", cas), "",
                 cpu2.text()});
@@ -162,8 +170,6 @@ void runBackend(const std::string& backend, const std::string& etcd_endpoint,
   }
   const auto& cfg = (*srv)->restConfig();
   const pid_t etcd_pid = etcd_endpoint.empty() ? -1 : orch::bench::findChild("etcd");
-  auto meter = [&] { return CpuMeter((*srv)->pid(), etcd_pid, "etcd"); };
-  auto mib = [&] { return static_cast<double>((*srv)->rssKiB()) / 1024; };
 
   if (!o.watch_only) measureStorageAndRates(backend, **srv, etcd_pid, raw_store, o, report);
   // The goal is the server's: it is judged with the readers that leave it the most of this
@@ -171,14 +177,14 @@ void runBackend(const std::string& backend, const std::string& etcd_endpoint,
   for (auto reading :
        {orch::bench::WatchReading::kEventLoops, orch::bench::WatchReading::kThreadEach}) {
     const bool loop = reading == orch::bench::WatchReading::kEventLoops;
-    CpuMeter cpu = meter();
+    CpuMeter cpu = meterOf(**srv, etcd_pid);
     auto lat = orch::bench::measureWatchLatency(cfg, o.watchers, o.writes, reading);
     std::string who = std::to_string(lat.watchers) +
                       (loop ? " watchers, event loops" : " watchers, a thread each");
     std::string notes =
         std::to_string(lat.samples) + " deliveries, " + std::to_string(lat.missing) +
         " missing, connect+warm-up " + fmt("%.1f s", lat.connect_seconds) + ", server threads " +
-        std::to_string((*srv)->threads()) + ", RSS " + fmt("%.0f MiB", mib()) +
+        std::to_string((*srv)->threads()) + ", RSS " + fmt("%.0f MiB", rssMiB(**srv)) +
         "; first watcher p50 " + fmt("%.2f ms", lat.first_p50_ms) + ", first-to-last spread p50 " +
         fmt("%.2f ms", lat.spread_p50_ms) + "; create round trip p50 " +
         fmt("%.2f ms", lat.write_p50_ms) + ", max " + fmt("%.1f ms", lat.write_max_ms) + "; " +

@@ -230,10 +230,11 @@ bool Connection::writeResponse(const Response& r, unsigned version, bool keep_al
 
 // The streaming phase's state; touched only on the strand, except `finished` (wait_mu_).
 struct Connection::StreamState {
+  StreamState(SSL* ssl, net::ip::tcp::socket& socket) : tls(ssl, socket) {}
+  StreamTls tls;  // the connection's TLS from the head on
   std::shared_ptr<StreamSinkImpl> sink;
   bool done = false;  // no more writes: ended, failed, or the client went away
   bool writing = false, reading = false;
-  std::optional<StreamTls> tls;   // the connection's TLS from the head on
   std::vector<SharedText> taken;  // reused: keeps its capacity
   std::string chunk;              // the chunk being written, framed
   bool last_chunk = false;        // `chunk` is the terminating one
@@ -252,12 +253,7 @@ void Connection::serveStream(const StreamResponse& sr, unsigned version) {
   withDeadline(shared_->config.io_timeout, [&] { http::write_header(stream_, serializer, ec); });
   if (ec) return;
 
-  // Asio has OpenSSL free its record buffers after every read and write (small idle
-  // connections); a stream writes a record per event, so it keeps them instead of an
-  // allocation and free of some 17 KB for each.
-  SSL_clear_mode(stream_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
-  StreamState st;
-  st.tls.emplace(stream_.native_handle(), beast::get_lowest_layer(stream_).socket());
+  StreamState st(stream_.native_handle(), beast::get_lowest_layer(stream_).socket());
   st.sink = std::make_shared<StreamSinkImpl>(strand_, shared_->config.max_stream_buffer,
                                              [this, &st] { pumpStream(st); });
   // From here on the connection lives as long as the stream, without a deadline (the
@@ -326,7 +322,7 @@ void Connection::pumpStream(StreamState& st) {
     } else {
       return;  // nothing queued
     }
-    auto sent = st.tls->write(st.chunk, [this, &st](bool ok) {
+    auto sent = st.tls.write(st.chunk, [this, &st](bool ok) {
       st.writing = false;
       if (!ok || st.last_chunk) st.done = true;
       if (st.done) return finishStreamIfIdle(st);
@@ -345,7 +341,7 @@ void Connection::pumpStream(StreamState& st) {
 // is noticed at once instead of on the next write.
 void Connection::watchPeer(StreamState& st) {
   st.reading = true;
-  st.tls->watchPeer([this, &st] {
+  st.tls.watchPeer([this, &st] {
     st.reading = false;
     st.done = true;
     finishStreamIfIdle(st);

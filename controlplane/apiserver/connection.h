@@ -3,9 +3,9 @@
 // connection as a straight sequence of blocking calls: handshake, then read request → handle
 // (the handler may block too) → write reply, repeatedly; each call has a deadline that the
 // server's watchdog enforces by cutting the connection. A streaming reply is written
-// asynchronously from the connection's strand of the server's shared io_context instead:
-// producers' chunks go out from the few io threads without waking this connection's thread,
-// which only waits for the stream to end.
+// asynchronously from the connection's strand of the server's shared io_context instead, its
+// TLS then driven directly (StreamTls): producers' chunks go out from the few io threads
+// without waking this connection's thread, which only waits for the stream to end.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>

@@ -43,6 +43,10 @@ class StreamTls {
   // Sends what is left of out_; kPending when the socket is full.
   Sent flush();
   void waitWritable();
+  // Waits for the client's bytes (or its end), then drainPeer(); calls gone_ at the end.
+  void awaitPeer();
+  // Reads everything readable; false once the connection is over.
+  bool drainPeer();
 
   SSL* ssl_;
   boost::asio::ip::tcp::socket& socket_;
