@@ -112,4 +112,14 @@ std::string CpuMeter::text(long ops) const {
   return out;
 }
 
+CpuMeter::Used CpuMeter::used() const {
+  auto since = [](pid_t pid, const ProcCpu& start) {
+    ProcCpu now = processCpu(pid);  // zeros (as `start`) for a pid of -1
+    return now.user + now.sys - start.user - start.sys;
+  };
+  return {.server = since(server_, server0_),
+          .other = since(other_, other0_),
+          .bench = since(0, self0_)};
+}
+
 }  // namespace orch::bench

@@ -31,6 +31,10 @@ class CpuMeter {
   CpuMeter(pid_t server, pid_t other = -1, std::string other_name = "");
   // "server 117% (usr 80 sys 37) 330 us/op; bench 60%; machine busy 98%" -- per cent of one CPU.
   std::string text(long ops = 0) const;
+  struct Used {
+    double server = 0, other = 0, bench = 0;  // CPU seconds so far
+  };
+  Used used() const;
 
  private:
   pid_t server_, other_;
