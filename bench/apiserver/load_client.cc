@@ -5,7 +5,6 @@
 #include <atomic>
 #include <charconv>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
@@ -13,6 +12,7 @@
 
 #include "common/client/canceller.h"
 #include "common/client/http_client.h"
+#include "event_loop_load.h"
 #include "watch_readers.h"
 
 namespace orch::bench {
@@ -41,60 +41,15 @@ HttpRequest postPod(const std::string& name) {
       .method = "POST", .target = kPods, .body = podJson(name), .contentType = "application/json"};
 }
 
-// Shared bookkeeping of one load run.
-struct Counters {
-  std::atomic<long> ops{0}, errors{0};
-  std::mutex mu;
-  std::string first_error;
-  void fail(const std::string& what) {
-    if (errors.fetch_add(1) == 0) {
-      std::lock_guard l(mu);
-      first_error = what;
-    }
-  }
-};
-
 std::string describe(const Result<client::HttpResponse>& res) {
   if (!res.ok()) return res.status().message();
   return "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
 }
 
-// Starts `clients` threads running body(client, http, stop) after each connected, times the
-// part after every one of them connected.
-RateResult runThreads(
-    const client::RestConfig& config, int clients, std::chrono::milliseconds duration,
-    const std::function<void(int, HttpClient&, const std::atomic<bool>&, Counters&)>& body) {
-  Counters counters;
-  std::atomic<bool> stop{false};
-  std::atomic<int> ready{0};
-  std::atomic<bool> go{false};
-  std::vector<std::thread> threads;
-  for (int c = 0; c < clients; ++c) {
-    threads.emplace_back([&, c] {
-      auto http = connectOne(config);
-      ready.fetch_add(1);
-      if (!http.ok()) {
-        counters.fail("connect: " + http.status().message());
-        return;
-      }
-      while (!go.load()) std::this_thread::sleep_for(1ms);
-      body(c, **http, stop, counters);
-    });
-  }
-  while (ready.load() < clients) std::this_thread::sleep_for(1ms);
-  auto start = Clock::now();
-  go = true;
-  if (duration.count() > 0) {
-    std::this_thread::sleep_for(duration);
-    stop = true;
-  }
-  for (auto& t : threads) t.join();
-  RateResult r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  r.ops = counters.ops.load();
-  r.errors = counters.errors.load();
-  r.first_error = counters.first_error;
-  return r;
+// An answer other than `expected` as the error of request `what`.
+Status unexpected(const std::string& what, const LoadAnswer& a) {
+  return Status::error(EIO,
+                       what + ": HTTP " + std::to_string(a.status) + ": " + a.body.substr(0, 300));
 }
 
 }  // namespace
@@ -131,83 +86,60 @@ std::string podJson(const std::string& name) {
 RateResult runCreates(const client::RestConfig& config, int clients, const std::string& prefix,
                       std::chrono::milliseconds duration, long count) {
   std::atomic<long> issued{0};
-  return runThreads(config, clients, count > 0 ? 0ms : duration,
-                    [&](int c, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
-                      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-                        if (count > 0 && issued.fetch_add(1) >= count) return;
-                        auto name = prefix + "-c" + std::to_string(c) + "-" + std::to_string(i);
-                        auto res = http.request(postPod(name));
-                        if (res.ok() && res->status == 201) {
-                          n.ops.fetch_add(1, std::memory_order_relaxed);
-                        } else {
-                          n.fail("create " + name + ": " + describe(res));
-                          if (!res.ok()) return;  // the connection is gone
-                        }
-                      }
-                    });
+  std::vector<long> made(static_cast<size_t>(clients), 0);  // each client's, on its loop
+  return runOnEventLoops(
+      config, clients, count > 0 ? 0ms : duration, [&](int c, const LoadAnswer* previous) -> Next {
+        long& i = made[static_cast<size_t>(c)];
+        const std::string name = prefix + "-c" + std::to_string(c) + "-";
+        if (previous != nullptr && previous->status != 201)
+          return unexpected("create " + name + std::to_string(i - 1), *previous);
+        if (count > 0 && issued.fetch_add(1) >= count) return done();
+        return send(
+            {.method = "POST", .target = kPods, .body = podJson(name + std::to_string(i++))});
+      });
 }
 
 RateResult runUpdates(const client::RestConfig& config, int clients, const std::string& prefix,
                       std::chrono::milliseconds duration) {
-  // Each thread's Pod is created before the clock starts (runThreads connects first, so the
-  // creates happen here on separate clients).
-  std::vector<std::string> bodies(clients);
-  {
-    RateResult made = runThreads(
-        config, clients, 0ms, [&](int c, HttpClient& http, const std::atomic<bool>&, Counters& n) {
-          auto name = prefix + "-c" + std::to_string(c);
-          auto res = http.request(postPod(name));
-          if (res.ok() && res->status == 201) {
-            bodies[c] = res->body;
-          } else {
-            n.fail("create " + name + ": " + describe(res));
-          }
-        });
-    if (made.errors > 0) return made;
-  }
-  return runThreads(config, clients, duration,
-                    [&](int c, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
-                      nlohmann::json pod = nlohmann::json::parse(bodies[c], nullptr, false);
-                      if (pod.is_discarded()) {
-                        n.fail("create response is not JSON");
-                        return;
-                      }
-                      const std::string target =
-                          std::string(kPods) + "/" + pod["metadata"]["name"].get<std::string>();
-                      for (long i = 0; !stop.load(std::memory_order_relaxed); ++i) {
-                        // The answer of the previous write carries the current resourceVersion.
-                        pod["metadata"]["labels"]["generation"] = std::to_string(i);
-                        auto res = http.request({.method = "PUT",
-                                                 .target = target,
-                                                 .body = pod.dump(),
-                                                 .contentType = "application/json"});
-                        if (!res.ok() || res->status != 200) {
-                          n.fail("update " + target + ": " + describe(res));
-                          return;
-                        }
-                        pod = nlohmann::json::parse(res->body, nullptr, false);
-                        if (pod.is_discarded()) {
-                          n.fail("update response is not JSON");
-                          return;
-                        }
-                        n.ops.fetch_add(1, std::memory_order_relaxed);
-                      }
-                    });
+  // Each client's Pod is created (untimed) by the same client, whose answer carries the
+  // resourceVersion the first PUT sends; each PUT's answer then carries the next one.
+  std::vector<nlohmann::json> pods(static_cast<size_t>(clients));
+  std::vector<long> generation(static_cast<size_t>(clients), 0);
+  auto keep = [&](int c, const LoadAnswer& a, int expected, const std::string& what) -> Status {
+    if (a.status != expected) return unexpected(what, a);
+    nlohmann::json& pod = pods[static_cast<size_t>(c)];
+    pod = nlohmann::json::parse(a.body, nullptr, false);
+    if (pod.is_discarded()) return Status::error(EIO, what + ": the answer is not JSON");
+    return Status::ok();
+  };
+  RateResult made =
+      runOnEventLoops(config, clients, 0ms, [&](int c, const LoadAnswer* previous) -> Next {
+        const std::string name = prefix + "-c" + std::to_string(c);
+        if (previous != nullptr) {
+          ORCH_RETURN_IF_ERROR(keep(c, *previous, 201, "create " + name));
+          return done();
+        }
+        return send({.method = "POST", .target = kPods, .body = podJson(name)});
+      });
+  if (made.errors > 0) return made;
+  return runOnEventLoops(config, clients, duration, [&](int c, const LoadAnswer* previous) -> Next {
+    nlohmann::json& pod = pods[static_cast<size_t>(c)];
+    const std::string target =
+        std::string(kPods) + "/" + pod["metadata"]["name"].get<std::string>();
+    if (previous != nullptr) ORCH_RETURN_IF_ERROR(keep(c, *previous, 200, "update " + target));
+    long& i = generation[static_cast<size_t>(c)];
+    pod["metadata"]["labels"]["generation"] = std::to_string(i++);
+    return send({.method = "PUT", .target = target, .body = pod.dump()});
+  });
 }
 
 RateResult runGets(const client::RestConfig& config, int clients, const std::string& target,
                    std::chrono::milliseconds duration) {
-  return runThreads(config, clients, duration,
-                    [&](int, HttpClient& http, const std::atomic<bool>& stop, Counters& n) {
-                      while (!stop.load(std::memory_order_relaxed)) {
-                        auto res = http.request({.target = target});
-                        if (!res.ok() || res->status != 200) {
-                          n.fail("GET " + target + ": " + describe(res));
-                          return;
-                        }
-                        n.ops.fetch_add(1, std::memory_order_relaxed);
-                      }
-                    });
+  return runOnEventLoops(config, clients, duration, [&](int, const LoadAnswer* previous) -> Next {
+    if (previous != nullptr && previous->status != 200)
+      return unexpected("GET " + target, *previous);
+    return send({.target = target});
+  });
 }
 
 namespace {

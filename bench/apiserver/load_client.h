@@ -1,7 +1,7 @@
 #pragma once
-// HTTPS load against a running apiserver for the benchmark: Pod creates and updates from N
-// client threads (each its own HttpClient, so its own keep-alive connection), watch delivery
-// latency to many concurrent watch streams, and LIST timing.
+// HTTPS load against a running apiserver for the benchmark: Pod creates, updates and GETs from
+// N clients (keep-alive connections, one request in flight each, on an epoll loop per CPU:
+// event_loop_load.h), watch delivery latency to many concurrent watch streams, and LIST timing.
 //
 // Threads: every function blocks its caller and joins the threads it starts before returning.
 // Errors: a request that fails (transport error or unexpected HTTP status) is counted and the
@@ -26,17 +26,17 @@ struct RateResult {
 // The JSON of a small Pod named `name` in namespace default (one container, labels, requests).
 std::string podJson(const std::string& name);
 
-// `clients` threads each create Pods "<prefix>-c<client>-<i>" for `duration`, or until `count`
-// Pods were created in total when count > 0. Each thread connects before the clock starts.
+// `clients` clients each create Pods "<prefix>-c<client>-<i>" for `duration`, or until `count`
+// Pods were created in total when count > 0. Every client connects before the clock starts.
 RateResult runCreates(const client::RestConfig& config, int clients, const std::string& prefix,
                       std::chrono::milliseconds duration, long count = 0);
 
-// `clients` threads each create one Pod "<prefix>-c<client>" (untimed), then PUT it over and
+// `clients` clients each create one Pod "<prefix>-c<client>" (untimed), then PUT it over and
 // over for `duration`, each PUT carrying the resourceVersion the previous answer returned.
 RateResult runUpdates(const client::RestConfig& config, int clients, const std::string& prefix,
                       std::chrono::milliseconds duration);
 
-// `clients` threads GET `target` over and over for `duration` (expecting 200): the floor of
+// `clients` clients GET `target` over and over for `duration` (expecting 200): the floor of
 // HTTP + TLS + authentication + routing under which no write can go.
 RateResult runGets(const client::RestConfig& config, int clients, const std::string& target,
                    std::chrono::milliseconds duration);
