@@ -151,7 +151,8 @@ class LoadRun {
       int n = epoll_wait(ep.get(), events.data(), static_cast<int>(events.size()), 30000);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        fail(*share.front(), "no answer for 30 s");
+        fail(*share.front(), n == 0 ? std::string("no answer for 30 s")
+                                    : std::string("epoll_wait: ") + std::strerror(errno));
         return;
       }
       for (int i = 0; i < n; ++i) {
