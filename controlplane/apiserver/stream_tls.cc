@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace orch::apiserver {
@@ -28,13 +29,26 @@ StreamTls::Sent StreamTls::write(std::string_view data, std::function<void(bool 
     }
     done_bytes += static_cast<size_t>(n);
   }
-  char* bytes = nullptr;
-  long n = BIO_get_mem_data(wbio_, &bytes);
-  if (n > 0) out_.append(bytes, static_cast<size_t>(n));
-  (void)BIO_reset(wbio_);
+  takeRecords();
   Sent s = flush();
   if (s == Sent::kPending) write_done_ = std::move(done);
   return s;
+}
+
+// Read out, not BIO_reset: a reset clears the BIO's whole capacity, so once a burst had grown
+// it to megabytes every later event would pay for clearing them.
+void StreamTls::takeRecords() {
+  const size_t pending = BIO_ctrl_pending(wbio_);
+  if (pending == 0) return;
+  const size_t at = out_.size();
+  out_.resize(at + pending);
+  const int n = BIO_read(wbio_, out_.data() + at, static_cast<int>(pending));
+  out_.resize(at + static_cast<size_t>(std::max(n, 0)));
+  if (pending > kKeepBytes) {
+    // A burst's buffer is not kept for the small records that follow.
+    wbio_ = BIO_new(BIO_s_mem());
+    SSL_set0_wbio(ssl_, wbio_);  // frees the grown one
+  }
 }
 
 StreamTls::Sent StreamTls::flush() {
@@ -52,7 +66,11 @@ StreamTls::Sent StreamTls::flush() {
       return Sent::kFailed;
     }
   }
-  out_.clear();
+  if (out_.capacity() > kKeepBytes) {
+    out_ = std::string();  // nor the burst's send buffer
+  } else {
+    out_.clear();
+  }
   sent_ = 0;
   return Sent::kDone;
 }

@@ -40,6 +40,8 @@ class StreamTls {
   void watchPeer(std::function<void()> gone);
 
  private:
+  // Moves the records SSL_write put in the memory BIO to out_.
+  void takeRecords();
   // Sends what is left of out_; kPending when the socket is full.
   Sent flush();
   void waitWritable();
@@ -47,6 +49,9 @@ class StreamTls {
   void awaitPeer();
   // Reads everything readable; false once the connection is over.
   bool drainPeer();
+
+  // Buffers grown past this by a burst are let go once it is sent.
+  static constexpr size_t kKeepBytes = 64 * 1024;
 
   SSL* ssl_;
   boost::asio::ip::tcp::socket& socket_;
