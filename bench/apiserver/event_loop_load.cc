@@ -115,15 +115,9 @@ class LoadRun {
         fail(c, sslError("read"));
         return false;
       }
-      auto& in = c.conn->in();
-      while (in.size() > 0 && !c.parser->is_done()) {
-        beast::error_code ec;
-        in.consume(c.parser->put(in.data(), ec));
-        if (ec == http::error::need_more) break;
-        if (ec) {
-          fail(c, "response: " + ec.message());
-          return false;
-        }
+      if (beast::error_code ec = feed(c.conn->in(), *c.parser)) {
+        fail(c, "response: " + ec.message());
+        return false;
       }
       if (c.parser->is_done()) {
         auto message = c.parser->release();

@@ -117,17 +117,9 @@ class LoopWatchReaders final : public WatchReaders {
   // Feeds the parser what has been read (chunk bodies go to on_data); false once the stream
   // is over.
   bool parse(Stream& s) {
-    auto& in = s.conn->in();
-    while (in.size() > 0 && !s.parser.is_done()) {
-      beast::error_code ec;
-      size_t used = s.parser.put(in.data(), ec);
-      in.consume(used);
-      if (ec == http::error::need_more) break;
-      if (ec) {
-        end(s, "stream: " + ec.message());
-        return false;
-      }
-      if (used == 0) break;
+    if (beast::error_code ec = feed(s.conn->in(), s.parser)) {
+      end(s, "stream: " + ec.message());
+      return false;
     }
     if (s.parser.is_done()) {
       end(s, "stream ended");

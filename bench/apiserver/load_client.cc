@@ -41,15 +41,18 @@ HttpRequest postPod(const std::string& name) {
       .method = "POST", .target = kPods, .body = podJson(name), .contentType = "application/json"};
 }
 
+// "HTTP <status>: <start of the body>", for errors.
+std::string answerText(int status, const std::string& body) {
+  return "HTTP " + std::to_string(status) + ": " + body.substr(0, 300);
+}
+
 std::string describe(const Result<client::HttpResponse>& res) {
-  if (!res.ok()) return res.status().message();
-  return "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 300);
+  return res.ok() ? answerText(res->status, res->body) : res.status().message();
 }
 
 // An answer other than `expected` as the error of request `what`.
 Status unexpected(const std::string& what, const LoadAnswer& a) {
-  return Status::error(EIO,
-                       what + ": HTTP " + std::to_string(a.status) + ": " + a.body.substr(0, 300));
+  return Status::error(EIO, what + ": " + answerText(a.status, a.body));
 }
 
 }  // namespace

@@ -93,20 +93,16 @@ CpuMeter::CpuMeter(pid_t server, pid_t other, std::string other_name)
 std::string CpuMeter::text(long ops) const {
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   if (wall <= 0) return "";
-  ProcCpu s = processCpu(server_), self = processCpu(0);
-  MachineCpu m = machineCpu();
-  double su = s.user - server0_.user, ss = s.sys - server0_.sys;
+  const Used u = used();
+  const MachineCpu m = machineCpu();
+  const double su = u.server_user, ss = u.server - su;
   std::string out = "server " + pct(100 * (su + ss) / wall) + " (usr " + pct(100 * su / wall) +
                     " sys " + pct(100 * ss / wall) + ")";
   if (ops > 0)
-    out += " " + std::to_string(static_cast<long>(1e6 * (su + ss) / static_cast<double>(ops))) +
+    out += " " + std::to_string(static_cast<long>(1e6 * u.server / static_cast<double>(ops))) +
            " us/op";
-  if (other_ > 0) {
-    ProcCpu o = processCpu(other_);
-    out +=
-        "; " + other_name_ + " " + pct(100 * (o.user + o.sys - other0_.user - other0_.sys) / wall);
-  }
-  out += "; bench " + pct(100 * (self.user + self.sys - self0_.user - self0_.sys) / wall);
+  if (other_ > 0) out += "; " + other_name_ + " " + pct(100 * u.other / wall);
+  out += "; bench " + pct(100 * u.bench / wall);
   double total = m.total - machine0_.total;
   if (total > 0) out += "; machine busy " + pct(100 * (m.busy - machine0_.busy) / total);
   return out;
@@ -115,11 +111,14 @@ std::string CpuMeter::text(long ops) const {
 CpuMeter::Used CpuMeter::used() const {
   auto since = [](pid_t pid, const ProcCpu& start) {
     ProcCpu now = processCpu(pid);  // zeros (as `start`) for a pid of -1
-    return now.user + now.sys - start.user - start.sys;
+    return ProcCpu{now.user - start.user, now.sys - start.sys};
   };
-  return {.server = since(server_, server0_),
-          .other = since(other_, other0_),
-          .bench = since(0, self0_)};
+  const ProcCpu server = since(server_, server0_), other = since(other_, other0_),
+                self = since(0, self0_);
+  return {.server = server.user + server.sys,
+          .other = other.user + other.sys,
+          .bench = self.user + self.sys,
+          .server_user = server.user};
 }
 
 }  // namespace orch::bench

@@ -32,7 +32,8 @@ class CpuMeter {
   // "server 117% (usr 80 sys 37) 330 us/op; bench 60%; machine busy 98%" -- per cent of one CPU.
   std::string text(long ops = 0) const;
   struct Used {
-    double server = 0, other = 0, bench = 0;  // CPU seconds so far
+    double server = 0, other = 0, bench = 0;  // CPU seconds so far (user + system)
+    double server_user = 0;                   // the server's user part
   };
   Used used() const;
 

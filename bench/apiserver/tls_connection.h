@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -49,6 +50,21 @@ class TlsConnection {
   SSL* ssl_ = nullptr;
   boost::beast::flat_buffer in_;
 };
+
+// Feeds `parser` the bytes in `in` until its message is done or it needs more; returns its
+// error, if any other.
+template <class Parser>
+boost::beast::error_code feed(boost::beast::flat_buffer& in, Parser& parser) {
+  while (in.size() > 0 && !parser.is_done()) {
+    boost::beast::error_code ec;
+    const size_t used = parser.put(in.data(), ec);
+    in.consume(used);
+    if (ec == boost::beast::http::error::need_more) break;
+    if (ec) return ec;
+    if (used == 0) break;
+  }
+  return {};
+}
 
 // Opens connections to one server: its address is resolved once.
 class TlsDialer {

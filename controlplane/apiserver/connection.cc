@@ -236,7 +236,7 @@ struct Connection::StreamState {
   bool done = false;  // no more writes: ended, failed, or the client went away
   bool writing = false, reading = false;
   std::vector<SharedText> taken;  // reused: keeps its capacity
-  std::string chunk;              // the chunk being written, framed
+  std::string chunk;              // the last single event's chunk, framed (buffer reused)
   bool last_chunk = false;        // `chunk` is the terminating one
   bool finished = false;          // done and every operation has completed
 };
@@ -308,13 +308,19 @@ void Connection::pumpStream(StreamState& st) {
       st.done = true;
       break;
     }
+    // A burst is framed into a buffer of its own, let go once written: st.chunk, reused,
+    // stays the size of one event.
+    std::string burst;
+    const std::string* framed = &st.chunk;
     if (st.taken.size() == 1) {
       copyInto(st.chunk, http::make_chunk(net::buffer(*st.taken.front())));
       st.taken.clear();  // the shared text goes as soon as it is framed
     } else if (!st.taken.empty()) {
-      std::string joined;
-      for (const SharedText& c : st.taken) joined += *c;
-      copyInto(st.chunk, http::make_chunk(net::buffer(joined)));
+      std::vector<net::const_buffer> parts;
+      parts.reserve(st.taken.size());
+      for (const SharedText& c : st.taken) parts.push_back(net::buffer(*c));
+      copyInto(burst, http::make_chunk(parts));
+      framed = &burst;
       st.taken.clear();
     } else if (t.ended) {
       copyInto(st.chunk, http::make_chunk_last());
@@ -322,7 +328,7 @@ void Connection::pumpStream(StreamState& st) {
     } else {
       return;  // nothing queued
     }
-    auto sent = st.tls.write(st.chunk, [this, &st](bool ok) {
+    auto sent = st.tls.write(*framed, [this, &st](bool ok) {
       st.writing = false;
       if (!ok || st.last_chunk) st.done = true;
       if (st.done) return finishStreamIfIdle(st);
